@@ -1,0 +1,1 @@
+"""Nhắc việc: follows up government directives in chat (Telegram, Zalo)."""

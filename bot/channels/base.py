@@ -1,0 +1,125 @@
+"""The contract between the channel-neutral core and each chat platform.
+
+A channel turns platform updates into `Incoming` and hands them to the core's `on_incoming`
+callback, which returns the immediate answers as `Outgoing`; the channel sends those back.
+Proactive messages (reminders, digests) are sent by the dispatcher through `Channel.send`.
+Nothing in a channel knows what a task is; nothing in the core knows which platform it talks to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Literal, Protocol
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str  # at most 64 bytes (Telegram's callback_data limit)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: Literal["document", "photo"]
+    file_id: str  # platform file id or URL
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str  # "telegram" | "zalo" | "console"
+    chat_id: str
+    user_id: str
+    text: str = ""
+    user_name: str = ""
+    chat_type: Literal["private", "group"] = "private"
+    message_id: str | None = None
+    reply_to: str | None = None  # platform id of the message this one answers
+    button_data: str | None = None  # set when a button was pressed
+    update_id: str | None = None  # unique per channel: used to drop duplicates
+    language: str | None = None  # the platform's hint (Telegram's language_code)
+    attachment: Attachment | None = None
+    kind: Literal["text", "button", "sticker", "photo", "document", "other"] = "text"
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    max_text: int
+    buttons: bool
+    reply_to: bool
+    groups: bool = True
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: str | None
+
+
+class ChannelError(Exception):
+    """Base of what `Channel.send` raises; the dispatcher decides what to do from the type."""
+
+
+class RetryAfter(ChannelError):
+    def __init__(self, seconds: float):
+        super().__init__(f"rate limited, retry after {seconds}s")
+        self.seconds = seconds
+
+
+class ChatGone(ChannelError):
+    """The person blocked the bot or the chat no longer exists: deactivate the contact."""
+
+
+class TransientError(ChannelError):
+    """Network trouble or a 5xx: retry with backoff."""
+
+
+class PermanentError(ChannelError):
+    """The platform refused this message for good (400): do not retry."""
+
+
+IncomingHandler = Callable[[Incoming], Awaitable[list[Outgoing]]]
+
+
+class Channel(Protocol):
+    name: str
+    capabilities: Capabilities
+
+    async def send(self, chat_id: str, message: Outgoing) -> Sent: ...
+
+    async def start(self, on_incoming: IncomingHandler) -> None:
+        """Receive updates (long polling or webhook) until `stop` is called."""
+
+    async def stop(self) -> None: ...
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split a long text on line boundaries (then on spaces, then hard) into parts <= limit."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            parts.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        current = line
+    if current:
+        parts.append(current)
+    return parts
