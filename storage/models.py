@@ -146,6 +146,7 @@ class Assignment(Base):
     original_deadline: Mapped[date | None] = mapped_column(Date)
     current_deadline: Mapped[date | None] = mapped_column(Date)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_on: Mapped[date | None] = mapped_column(Date)  # local date of done_at: status categories in SQL
     last_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_reminder_key: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
