@@ -1,0 +1,166 @@
+"""Recording what officers report: status changes with an audit trail, undo, extensions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AWAITING, BLOCKED, DONE, IN_PROGRESS, OPEN, Assignment, AuditLog, Contact,
+    ExtensionRequest, ProgressReport,
+)
+
+UNDO_WINDOW = timedelta(minutes=10)
+
+# What each reported intent does to the assignment's workflow status (None: unchanged).
+_STATUS_OF_INTENT = {
+    "done": DONE,
+    "in_progress": IN_PROGRESS,
+    "blocked": BLOCKED,
+    "not_done": OPEN,
+}
+
+
+@dataclass
+class Recorded:
+    assignment: Assignment
+    report: ProgressReport
+    audit: AuditLog | None
+    extension: ExtensionRequest | None = None
+
+
+def _snapshot(a: Assignment) -> dict:
+    return {"status": a.status, "percent": a.percent,
+            "done_at": a.done_at.isoformat() if a.done_at else None,
+            "done_on": a.done_on.isoformat() if a.done_on else None,
+            "current_deadline": a.current_deadline.isoformat() if a.current_deadline else None}
+
+
+def _restore(a: Assignment, snap: dict) -> None:
+    a.status = snap["status"]
+    a.percent = snap["percent"]
+    a.done_at = datetime.fromisoformat(snap["done_at"]) if snap["done_at"] else None
+    a.done_on = date.fromisoformat(snap["done_on"]) if snap["done_on"] else None
+    a.current_deadline = (date.fromisoformat(snap["current_deadline"])
+                          if snap["current_deadline"] else None)
+
+
+def _audit(session, a: Assignment, actor: Contact | None, action: str, before: dict, now: datetime,
+           inbox_id: int | None, **extra) -> AuditLog:
+    entry = AuditLog(assignment_id=a.id, actor_contact_id=actor.id if actor else None,
+                     actor=(actor.name if actor else extra.pop("actor", "system")) or "",
+                     action=action, from_status=before["status"], to_status=a.status,
+                     detail={"before": before, **extra}, inbox_id=inbox_id, at=now)
+    session.add(entry)
+    return entry
+
+
+async def record(session: AsyncSession, a: Assignment, contact: Contact, *, intent: str,
+                 text: str, now: datetime, tz: ZoneInfo, percent: int | None = None,
+                 until: date | None = None, reason: str | None = None,
+                 inbox_id: int | None = None, confirm_done: bool = False) -> Recorded:
+    """Record one report. The caller has checked that `contact` may report on `a`."""
+    report = ProgressReport(assignment_id=a.id, contact_id=contact.id, inbox_id=inbox_id,
+                            intent=intent, percent=percent, text=text or "", evidence=[],
+                            created_at=now)
+    session.add(report)
+    a.last_report_at = now
+    before = _snapshot(a)
+    audit = extension = None
+    new_status = _STATUS_OF_INTENT.get(intent)
+    if intent == "done":
+        new_status = AWAITING if confirm_done else DONE
+        a.percent = 100
+        a.done_at = now
+        a.done_on = now.astimezone(tz).date()
+    elif intent == "in_progress":
+        if percent is not None:
+            a.percent = max(0, min(percent, 99))
+    elif intent == "extension":
+        extension = ExtensionRequest(assignment_id=a.id, contact_id=contact.id,
+                                     requested_until=until, reason=reason, text=text or "",
+                                     created_at=now)
+        session.add(extension)
+    if new_status is not None and (new_status != a.status or before != _snapshot(a)):
+        if new_status != DONE and new_status != AWAITING:
+            a.done_at = None
+            a.done_on = None
+        a.status = new_status
+        a.updated_at = now
+        audit = _audit(session, a, contact, "report", before, now, inbox_id, intent=intent)
+    await session.flush()
+    return Recorded(a, report, audit, extension)
+
+
+class UndoError(ValueError):
+    pass
+
+
+async def undo(session: AsyncSession, audit_id: int, contact: Contact, now: datetime) -> Assignment:
+    entry = await session.get(AuditLog, audit_id)
+    if entry is None or entry.actor_contact_id != contact.id:
+        raise UndoError("There is nothing of yours to undo.")
+    if entry.undone:
+        raise UndoError("This change has already been undone.")
+    if now - entry.at > UNDO_WINDOW:
+        raise UndoError("Undo is possible only within 10 minutes.")
+    a = await session.get(Assignment, entry.assignment_id)
+    before = _snapshot(a)
+    _restore(a, entry.detail["before"])
+    a.updated_at = now
+    entry.undone = True
+    _audit(session, a, contact, "undo", before, now, None, undid=audit_id)
+    await session.flush()
+    return a
+
+
+async def confirm(session: AsyncSession, a: Assignment, admin: Contact, now: datetime,
+                  accept: bool, comment: str | None = None) -> AuditLog:
+    """The Office confirms a reported result (it counts as done on the date reported) or returns it."""
+    before = _snapshot(a)
+    if accept:
+        a.status = DONE
+    else:
+        a.status = IN_PROGRESS
+        a.done_at = None
+        a.done_on = None
+        a.percent = None
+    a.updated_at = now
+    entry = _audit(session, a, admin, "confirm" if accept else "return", before, now, None,
+                   comment=comment)
+    await session.flush()
+    return entry
+
+
+async def decide_extension(session: AsyncSession, req: ExtensionRequest, decider: Contact,
+                           now: datetime, approve: bool, new_date: date | None = None,
+                           note: str | None = None) -> Assignment:
+    """Approve (optionally with another date) or reject a pending request."""
+    if req.status != "pending":
+        raise UndoError("This request has already been decided.")
+    a = await session.get(Assignment, req.assignment_id)
+    req.status = "approved" if approve else "rejected"
+    req.decided_by = decider.id
+    req.decided_at = now
+    req.decision_note = note
+    if approve:
+        until = new_date or req.requested_until
+        if until is None:
+            raise UndoError("Please give the new deadline.")
+        before = _snapshot(a)
+        a.current_deadline = until  # the original deadline stays for the report
+        a.last_reminder_key = None  # re-plan reminders against the new deadline
+        a.updated_at = now
+        req.requested_until = req.requested_until or until
+        _audit(session, a, decider, "extension", before, now, None, request=req.id,
+               until=until.isoformat())
+    await session.flush()
+    return a
+
+
+async def pending_extensions(session: AsyncSession) -> list[ExtensionRequest]:
+    return list((await session.scalars(select(ExtensionRequest).where(
+        ExtensionRequest.status == "pending").order_by(ExtensionRequest.id))).all())

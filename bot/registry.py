@@ -1,0 +1,156 @@
+"""The unit directory, invite codes and registration of contacts."""
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ROLES, Contact, Invite, StartAttempt, Unit
+
+# Codes avoid look-alike characters (0/O, 1/I/L) because people type them from paper or a screen.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+GUESS_WINDOW = timedelta(minutes=15)
+GUESS_LIMIT = 5
+
+
+class RegistryError(ValueError):
+    """A user-correctable problem; `msgid` is an English sentence translated by the caller."""
+
+    def __init__(self, msgid: str, **values: object):
+        super().__init__(msgid.format(**values))
+        self.msgid = msgid
+        self.values = values
+
+
+def fold(text: str) -> str:
+    """Case-, diacritics- and spacing-insensitive form of a name, for lookups."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return " ".join(text.casefold().split())
+
+
+# --- units -------------------------------------------------------------------------------------
+
+async def all_units(session: AsyncSession) -> list[Unit]:
+    return list((await session.scalars(select(Unit).order_by(Unit.name))).all())
+
+
+class UnitIndex:
+    """Name/alias → unit, tolerant of case, diacritics and spacing."""
+
+    def __init__(self, units: list[Unit]):
+        self.by_key: dict[str, Unit] = {}
+        for unit in units:
+            for name in [unit.name, *(unit.aliases or [])]:
+                self.by_key.setdefault(fold(name), unit)
+
+    def find(self, name: str) -> Unit | None:
+        return self.by_key.get(fold(name))
+
+
+async def find_unit(session: AsyncSession, name: str) -> Unit | None:
+    return UnitIndex(await all_units(session)).find(name)
+
+
+async def add_unit(session: AsyncSession, name: str, now: datetime, aliases: list[str] = (),
+                   kind: str = "department", members: list[str] = ()) -> Unit:
+    name = " ".join(name.split())
+    if not name:
+        raise RegistryError("A unit needs a name.")
+    index = UnitIndex(await all_units(session))
+    if index.find(name):
+        raise RegistryError("The unit «{name}» already exists.", name=name)
+    member_units = []
+    for member in members:
+        unit = index.find(member)
+        if unit is None:
+            raise RegistryError("Unknown member unit «{name}».", name=member)
+        member_units.append(unit)
+    unit = Unit(name=name, aliases=[a.strip() for a in aliases if a.strip()], kind=kind,
+                created_at=now, members=member_units)
+    session.add(unit)
+    await session.flush()
+    return unit
+
+
+# --- invites -----------------------------------------------------------------------------------
+
+def new_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def invite_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+async def create_invite(session: AsyncSession, role: str, unit_name: str | None, now: datetime,
+                        ttl_days: int) -> Invite:
+    if role not in ROLES:
+        raise RegistryError("Unknown role «{role}»: use officer, leader or admin.", role=role)
+    unit = None
+    if unit_name:
+        unit = await find_unit(session, unit_name)
+        if unit is None:
+            raise RegistryError("Unknown unit «{name}». See: nhacviec units list", name=unit_name)
+    elif role == "officer":
+        raise RegistryError("An officer invite needs a unit.")
+    invite = Invite(code=new_code(), role=role, unit=unit, unit_id=unit.id if unit else None,
+                    created_at=now, expires_at=now + timedelta(days=ttl_days))
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+@dataclass(frozen=True)
+class Registration:
+    contact: Contact
+    invite: Invite
+
+
+async def too_many_guesses(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> bool:
+    count = await session.scalar(
+        select(func.count()).select_from(StartAttempt).where(
+            StartAttempt.channel == channel, StartAttempt.chat_id == chat_id,
+            StartAttempt.at > now - GUESS_WINDOW))
+    return (count or 0) >= GUESS_LIMIT
+
+
+async def redeem(session: AsyncSession, *, code: str, channel: str, chat_id: str, user_id: str,
+                 name: str, is_group: bool, locale: str, now: datetime) -> Registration:
+    """Turn a valid code into a contact (or update the chat's contact). Raises RegistryError."""
+    if await too_many_guesses(session, channel, chat_id, now):
+        raise RegistryError("Too many wrong codes. Please wait 15 minutes and try again.")
+    invite = await session.scalar(select(Invite).where(Invite.code == code.strip().upper()))
+    problem = None
+    if invite is None:
+        problem = RegistryError("This invite code is not valid. Please check it with the Office.")
+    elif invite.used_at is not None:
+        problem = RegistryError("This invite code has already been used. Please ask the Office for a new one.")
+    elif invite.expires_at < now:
+        problem = RegistryError("This invite code has expired. Please ask the Office for a new one.")
+    if problem is not None:
+        session.add(StartAttempt(channel=channel, chat_id=chat_id, at=now))
+        raise problem
+    contact = await session.scalar(
+        select(Contact).where(Contact.channel == channel, Contact.chat_id == chat_id))
+    if contact is None:
+        contact = Contact(channel=channel, chat_id=chat_id, created_at=now, locale=locale)
+        session.add(contact)
+    contact.user_id = user_id
+    contact.name = name
+    contact.role = invite.role
+    contact.unit_id = invite.unit_id
+    contact.is_group = is_group
+    contact.active = True
+    await session.flush()
+    invite.used_at = now
+    invite.used_by = contact.id
+    await session.execute(delete(StartAttempt).where(
+        StartAttempt.channel == channel, StartAttempt.chat_id == chat_id))
+    await session.refresh(contact, ["unit"])
+    return Registration(contact, invite)

@@ -1,0 +1,53 @@
+"""What every handler receives: the message, its stored inbox row, the sender and a session."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.base import Button, Incoming, Outgoing
+from bot.config import Settings
+from bot.i18n import t
+from bot.workdays import WorkCalendar
+from storage.models import Contact, Inbox
+
+
+@dataclass
+class Ctx:
+    session: AsyncSession
+    msg: Incoming
+    inbox: Inbox
+    contact: Contact | None
+    settings: Settings
+    calendar: WorkCalendar
+    now: datetime
+    lang: str
+    outcome: str = "handled"
+    command: str | None = None
+    args: str = ""
+    replies: list[Outgoing] = field(default_factory=list)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.tz
+
+    @property
+    def today(self):
+        return self.now.astimezone(self.tz).date()
+
+    def say(self, text: str, buttons: list[list[Button]] | None = None) -> None:
+        self.replies.append(Outgoing(text=text, buttons=tuple(tuple(r) for r in (buttons or []))))
+
+    def tr(self, msgid: str, /, **values: object) -> str:
+        return t(self.lang, msgid, **values)
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.contact and self.contact.role == "admin")
+
+    @property
+    def sees_all(self) -> bool:
+        """Leaders and the Office see every unit; an officer only their own."""
+        return bool(self.contact and self.contact.role in ("leader", "admin"))

@@ -1,0 +1,270 @@
+"""Officers' reports: free text, reminder buttons, picking a task, undo, the Office's confirmation."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from bot.channels.base import Button
+from bot.i18n import N_, t
+from bot.progress import UndoError, confirm, record, undo
+from bot.replies import classify
+from bot.taskstore import shorten
+from bot.timeutil import fmt_date
+from handlers.context import Ctx
+from handlers import notify
+from storage.models import (
+    AWAITING, OPEN_STATES, Assignment, Contact, Inbox, SentMessage,
+)
+
+MAX_PICK_BUTTONS = 8
+
+
+def report_buttons(lang: str, assignment_id: int) -> list[list[Button]]:
+    return [[Button(t(lang, "Done"), f"r:done:{assignment_id}"),
+             Button(t(lang, "In progress"), f"r:progress:{assignment_id}")],
+            [Button(t(lang, "Blocked"), f"r:blocked:{assignment_id}"),
+             Button(t(lang, "Ask for more time"), f"r:extend:{assignment_id}")]]
+
+
+async def _open_assignments(ctx: Ctx) -> list[Assignment]:
+    return list((await ctx.session.scalars(select(Assignment).where(
+        Assignment.unit_id == ctx.contact.unit_id, Assignment.status.in_(OPEN_STATES)
+    ).order_by(Assignment.current_deadline.is_(None), Assignment.current_deadline,
+               Assignment.id))).all())
+
+
+async def _own_assignment(ctx: Ctx, assignment_id: int) -> Assignment | None:
+    """The assignment if the sender's unit holds it; otherwise say why not and return None."""
+    a = await ctx.session.get(Assignment, assignment_id)
+    if a is None:
+        ctx.outcome = "unknown_task"
+        ctx.say(ctx.tr("There is no task #{code}.", code=assignment_id))
+        return None
+    if ctx.contact.role != "officer" or a.unit_id != ctx.contact.unit_id:
+        ctx.outcome = "not_own_task"
+        ctx.say(ctx.tr("Task #{code} is not assigned to your unit, so you cannot report on it.",
+                       code=assignment_id))
+        return None
+    return a
+
+
+def _status_words(ctx: Ctx, a: Assignment, intent: str, reason: str | None) -> str:
+    if a.status == AWAITING:
+        return ctx.tr("reported done, awaiting the Office's confirmation")
+    if intent == "done":
+        return ctx.tr("done")
+    if intent == "in_progress":
+        return (ctx.tr("in progress ({percent}%)", percent=a.percent) if a.percent is not None
+                else ctx.tr("in progress"))
+    if intent == "blocked":
+        return ctx.tr("blocked: {reason}", reason=reason) if reason else ctx.tr("blocked")
+    return ctx.tr("not done yet")
+
+
+async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = None,
+                 until: date | None = None, reason: str | None = None) -> None:
+    """Record one intent on one assignment and say what was recorded."""
+    if intent in ("question", "other") or (intent == "extension" and until is None
+                                           and ctx.msg.button_data):
+        return
+    rec = await record(ctx.session, a, ctx.contact, intent=intent, text=ctx.msg.text,
+                       now=ctx.now, tz=ctx.tz, percent=percent, until=until, reason=reason,
+                       inbox_id=ctx.inbox.id, confirm_done=ctx.settings.confirm_done)
+    when = ctx.now.astimezone(ctx.tz)
+    title = shorten(a.task.text, 80)
+    if rec.extension is not None:
+        ctx.outcome = "extension_requested"
+        until_text = fmt_date(until) if until else ctx.tr("(no date given)")
+        late = a.current_deadline is not None and ctx.today > a.current_deadline
+        text = ctx.tr("Recorded: your request to extend task {code} «{title}» to {until} has been "
+                      "sent to the Office and the leaders. You will get their answer here.",
+                      code=a.code, title=title, until=until_text)
+        if late:
+            text += "\n" + ctx.tr("Note: the deadline ({deadline}) has already passed.",
+                                  deadline=fmt_date(a.current_deadline))
+        ctx.say(text)
+        await notify.extension_request(ctx, a, rec.extension)
+        return
+    words = _status_words(ctx, a, intent, reason)
+    text = ctx.tr("Recorded: task {code} «{title}» — {status} at {time} on {date}.",
+                  code=a.code, title=title, status=words, time=when.strftime("%H:%M"),
+                  date=when.strftime("%d/%m/%Y"))
+    buttons = []
+    if rec.audit is not None:
+        buttons = [[Button(ctx.tr("Undo"), f"u:{rec.audit.id}")]]
+    ctx.outcome = f"recorded_{intent}"
+    ctx.say(text, buttons)
+    if a.status == AWAITING:
+        await notify.confirmation_request(ctx, a)
+
+
+async def handle_text(ctx: Ctx) -> None:
+    text = (ctx.msg.text or "").strip()
+    if ctx.contact.role != "officer":
+        if ctx.msg.kind == "text" and text:
+            ctx.outcome = "not_officer"
+            ctx.say(ctx.tr("Only unit officers report progress. Send /help to see what you can do."))
+        return
+    if not text:
+        ctx.outcome = "empty"
+        ctx.say(ctx.tr("I received your message but it has no text. Please answer in words, "
+                       "e.g. \"#17 xong\"."))
+        return
+    reply = classify(text, ctx.today)
+    target: Assignment | None = None
+    if reply.codes:
+        targets = []
+        for item in reply.items:
+            if item.code is None:
+                continue
+            a = await _own_assignment(ctx, item.code)
+            if a is not None:
+                targets.append((a, item))
+        for a, item in targets:
+            await _answer(ctx, a, item.intent, item.percent, item.until, item.reason,
+                          reply.confident)
+        return
+    if ctx.msg.reply_to:
+        sent = await ctx.session.scalar(select(SentMessage).where(
+            SentMessage.channel == ctx.msg.channel, SentMessage.chat_id == ctx.msg.chat_id,
+            SentMessage.message_id == ctx.msg.reply_to))
+        if sent is not None and sent.assignment_id is not None:
+            target = await _own_assignment(ctx, sent.assignment_id)
+            if target is None:
+                return
+    if target is None:
+        if reply.intent == "other" and reply.confident:
+            ctx.outcome = "acknowledged"
+            ctx.say(ctx.tr("Thank you!"))
+            return
+        open_ = await _open_assignments(ctx)
+        if not open_:
+            ctx.outcome = "no_open_tasks"
+            ctx.say(ctx.tr("Your unit has no open tasks right now. Thank you!"))
+            return
+        if len(open_) > 1:
+            ctx.outcome = "asked_which"
+            ctx.say(ctx.tr("Which task is this about?"), [
+                [Button(f"{a.code} {shorten(a.task.text, 40)}", f"p:{a.id}:{ctx.inbox.id}")]
+                for a in open_[:MAX_PICK_BUTTONS]])
+            return
+        target = open_[0]
+    await _answer(ctx, target, reply.intent, reply.percent, reply.until, reply.reason,
+                  reply.confident)
+
+
+async def _answer(ctx: Ctx, a: Assignment, intent: str, percent, until, reason,
+                  confident: bool) -> None:
+    if intent == "question":
+        ctx.outcome = "question"
+        ctx.say(ctx.tr("Your question about task {code} has been passed to the Office.",
+                       code=a.code))
+        await notify.question(ctx, a)
+        return
+    if not confident or intent == "other":
+        ctx.outcome = "unsure"
+        ctx.say(ctx.tr("I did not understand what to record for task {code} «{title}». "
+                       "Please choose:", code=a.code, title=shorten(a.task.text, 80)),
+                report_buttons(ctx.lang, a.id))
+        return
+    await _apply(ctx, a, intent, percent, until, reason)
+
+
+async def handle_report_button(ctx: Ctx) -> None:
+    _, action, raw_id = (ctx.msg.button_data.split(":") + ["", ""])[:3]
+    if not raw_id.isdigit():
+        ctx.say(ctx.tr("This button is no longer valid."))
+        return
+    a = await _own_assignment(ctx, int(raw_id))
+    if a is None:
+        return
+    if action == "done":
+        await _apply(ctx, a, "done")
+    elif action == "progress":
+        await _apply(ctx, a, "in_progress")
+        ctx.say(ctx.tr("How far along is it? You can answer e.g. \"{code} đang làm 70%\".",
+                       code=a.code))
+    elif action == "blocked":
+        await _apply(ctx, a, "blocked")
+        ctx.say(ctx.tr("What is holding it up? Answer e.g. \"{code} vướng kinh phí\".", code=a.code))
+    elif action == "extend":
+        ctx.outcome = "asked_extension_date"
+        ctx.say(ctx.tr("Until when do you need? Answer e.g. \"{code} xin gia hạn đến 15/5\".",
+                       code=a.code))
+    else:
+        ctx.say(ctx.tr("This button is no longer valid."))
+
+
+async def handle_pick_button(ctx: Ctx) -> None:
+    """The officer chose which task an earlier message was about: re-read that message."""
+    parts = ctx.msg.button_data.split(":")
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        ctx.say(ctx.tr("This button is no longer valid."))
+        return
+    a = await _own_assignment(ctx, int(parts[1]))
+    earlier = await ctx.session.get(Inbox, int(parts[2]))
+    if a is None or earlier is None or earlier.chat_id != ctx.msg.chat_id:
+        return
+    reply = classify(earlier.text, ctx.today)
+    await _answer(ctx, a, reply.intent, reply.percent, reply.until, reply.reason, reply.confident)
+
+
+async def _undo(ctx: Ctx, audit_id: int | None) -> None:
+    from storage.models import AuditLog  # local: only undo needs the audit table directly
+
+    if audit_id is None:
+        audit_id = await ctx.session.scalar(select(AuditLog.id).where(
+            AuditLog.actor_contact_id == ctx.contact.id, AuditLog.action == "report",
+            AuditLog.undone.is_(False)).order_by(AuditLog.id.desc()).limit(1))
+    try:
+        if audit_id is None:
+            raise UndoError("There is nothing of yours to undo.")
+        a = await undo(ctx.session, audit_id, ctx.contact, ctx.now)
+    except UndoError as exc:
+        ctx.outcome = "undo_refused"
+        ctx.say(t(ctx.lang, str(exc)))
+        return
+    ctx.outcome = "undone"
+    ctx.say(ctx.tr("Undone: task {code} is back to «{status}».", code=a.code,
+                   status=t(ctx.lang, STATUS_NAMES.get(a.status, a.status))))
+
+
+async def handle_undo_button(ctx: Ctx) -> None:
+    raw = ctx.msg.button_data.split(":", 1)[1]
+    await _undo(ctx, int(raw) if raw.isdigit() else None)
+
+
+async def handle_undo_command(ctx: Ctx) -> None:
+    await _undo(ctx, None)
+
+
+async def handle_confirm_button(ctx: Ctx) -> None:
+    """c:ok:ID / c:ret:ID — the Office confirms or returns a reported result."""
+    parts = ctx.msg.button_data.split(":")
+    if not ctx.is_admin:
+        ctx.outcome = "forbidden"
+        ctx.say(ctx.tr("Only the Office can do this."))
+        return
+    if len(parts) != 3 or not parts[2].isdigit():
+        ctx.say(ctx.tr("This button is no longer valid."))
+        return
+    a = await ctx.session.get(Assignment, int(parts[2]))
+    if a is None or a.status != AWAITING:
+        ctx.say(ctx.tr("This result has already been dealt with."))
+        return
+    accept = parts[1] == "ok"
+    await confirm(ctx.session, a, ctx.contact, ctx.now, accept)
+    ctx.outcome = "confirmed" if accept else "returned"
+    ctx.say(ctx.tr("Task {code}: result confirmed.", code=a.code) if accept
+            else ctx.tr("Task {code}: result returned to the unit.", code=a.code))
+    await notify.confirmation_result(ctx, a, accept)
+
+
+STATUS_NAMES = {
+    "open": N_("not started"),
+    "in_progress": N_("in progress"),
+    "blocked": N_("blocked"),
+    "awaiting_confirmation": N_("awaiting confirmation"),
+    "done": N_("done"),
+}

@@ -1,0 +1,147 @@
+"""The core's answer to every incoming message: store it, find the sender, route it.
+
+Every update is written to the inbox (and committed) before it is handled, so nothing is lost
+even when handling fails; a failure gets a short apology in the user's language, never a trace.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.channels.base import Incoming, Outgoing
+from bot.config import Settings
+from bot.i18n import normalise_language, t
+from bot.workdays import WorkCalendar
+from handlers import admin, extensions, progress, start, status, tasks
+from handlers.context import Ctx
+from storage.models import Contact, Inbox
+
+log = logging.getLogger(__name__)
+
+# Commands, with or without the leading slash on channels without a command menu.
+COMMANDS = {
+    "start": start.handle_start,
+    "help": start.handle_help,
+    "tasks": tasks.handle_tasks,
+    "status": status.handle_status,
+    "overdue": status.handle_overdue,
+    "meeting": admin.handle_meeting,
+    "lang": admin.handle_lang,
+    "extensions": extensions.handle_list,
+    "extend": extensions.handle_extend_command,
+    "reject": extensions.handle_reject_command,
+    "undo": progress.handle_undo_command,
+}
+
+BUTTONS = {
+    "r": progress.handle_report_button,
+    "p": progress.handle_pick_button,
+    "u": progress.handle_undo_button,
+    "x": extensions.handle_decision_button,
+    "c": progress.handle_confirm_button,
+}
+
+
+def parse_command(text: str) -> tuple[str | None, str]:
+    text = text.strip()
+    if not text.startswith("/"):
+        return None, text
+    head, _, rest = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    return name, rest.strip()
+
+
+class Core:
+    def __init__(self, sessionmaker: async_sessionmaker, settings: Settings,
+                 calendar: WorkCalendar, clock: Callable[[], datetime]):
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+        self.calendar = calendar
+        self.clock = clock
+
+    async def _store(self, msg: Incoming, now: datetime) -> Inbox | None:
+        key = msg.update_id or (f"{msg.chat_id}:{msg.message_id}" if msg.message_id else uuid.uuid4().hex)
+        inbox = Inbox(channel=msg.channel, update_key=str(key), chat_id=msg.chat_id,
+                      user_id=msg.user_id, kind=msg.kind, text=msg.text or msg.button_data or "",
+                      payload={"reply_to": msg.reply_to, "button": msg.button_data,
+                               "message_id": msg.message_id, "user_name": msg.user_name,
+                               "chat_type": msg.chat_type,
+                               "attachment": msg.attachment.__dict__ if msg.attachment else None},
+                      received_at=now)
+        async with self.sessionmaker() as session:
+            session.add(inbox)
+            try:
+                await session.commit()
+            except IntegrityError:  # the platform delivered the same update twice
+                return None
+        return inbox
+
+    async def handle(self, msg: Incoming) -> list[Outgoing]:
+        now = self.clock()
+        inbox = await self._store(msg, now)
+        if inbox is None:
+            return []
+        lang = normalise_language(msg.language or self.settings.default_locale)
+        async with self.sessionmaker() as session:
+            contact = await session.scalar(select(Contact).where(
+                Contact.channel == msg.channel, Contact.chat_id == msg.chat_id))
+            if contact is not None and contact.active:
+                lang = contact.locale
+            else:
+                contact = None
+            inbox = await session.merge(inbox)
+            ctx = Ctx(session=session, msg=msg, inbox=inbox, contact=contact,
+                      settings=self.settings, calendar=self.calendar, now=now, lang=lang)
+            try:
+                await route(ctx)
+                inbox.outcome = ctx.outcome
+                inbox.handled_at = now
+                await session.commit()
+                return ctx.replies
+            except Exception:
+                log.exception("handling update %s on %s failed", inbox.id, msg.channel)
+                await session.rollback()
+        async with self.sessionmaker() as session:
+            row = await session.get(Inbox, inbox.id)
+            row.outcome = "error"
+            await session.commit()
+        return [Outgoing(t(lang, "Sorry, something went wrong on our side. Your message is saved; "
+                                 "the Office will look at it."))]
+
+
+async def route(ctx: Ctx) -> None:
+    msg = ctx.msg
+    command, args = parse_command(msg.text or "")
+    ctx.command, ctx.args = command, args
+    if command == "start" or (command is None and msg.button_data is None
+                              and ctx.contact is None and args.lower().startswith("start ")):
+        await start.handle_start(ctx)
+        return
+    if ctx.contact is None:
+        ctx.outcome = "unregistered"
+        start.explain_unregistered(ctx)
+        return
+    if msg.button_data:
+        prefix = msg.button_data.split(":", 1)[0]
+        handler = BUTTONS.get(prefix)
+        if handler is None:
+            ctx.outcome = "unknown_button"
+            ctx.say(ctx.tr("This button is no longer valid."))
+            return
+        await handler(ctx)
+        return
+    if command is not None:
+        handler = COMMANDS.get(command)
+        if handler is None:
+            ctx.outcome = "unknown_command"
+            await start.handle_help(ctx, unknown=command)
+            return
+        await handler(ctx)
+        return
+    await progress.handle_text(ctx)
