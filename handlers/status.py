@@ -1,0 +1,32 @@
+"""/status, /status UNIT and /overdue. Leaders and the Office see all; an officer only their unit."""
+from __future__ import annotations
+
+from bot import status as views
+from bot.registry import find_unit
+from bot.statusq import load_rows
+from handlers.context import Ctx
+
+
+async def handle_status(ctx: Ctx) -> None:
+    unit = None
+    if not ctx.sees_all:
+        unit = ctx.contact.unit
+    elif ctx.args:
+        unit = await find_unit(ctx.session, ctx.args)
+        if unit is None:
+            ctx.outcome = "unknown_unit"
+            ctx.say(ctx.tr("I do not know the unit «{name}».", name=ctx.args))
+            return
+    rows = await load_rows(ctx.session, unit.id if unit else None)
+    summary = views.summarize(rows, ctx.now, ctx.tz)
+    ctx.outcome = "status"
+    if unit is None:
+        ctx.say(views.render_status(summary, ctx.lang, ctx.tz))
+    else:
+        ctx.say(views.render_unit_status(summary, unit.name, ctx.lang, ctx.tz))
+
+
+async def handle_overdue(ctx: Ctx) -> None:
+    rows = await load_rows(ctx.session, None if ctx.sees_all else ctx.contact.unit_id)
+    ctx.outcome = "overdue"
+    ctx.say(views.render_overdue(views.summarize(rows, ctx.now, ctx.tz), ctx.lang, ctx.tz))

@@ -1,0 +1,40 @@
+"""/tasks: an officer's open tasks, each with buttons to answer."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.channels.base import Button
+from bot.taskstore import task_line
+from handlers.context import Ctx
+from storage.models import OPEN_STATES, Assignment
+
+MAX_TASK_BUTTONS = 8
+
+
+async def handle_tasks(ctx: Ctx) -> None:
+    if ctx.contact.unit_id is None:
+        ctx.outcome = "no_unit"
+        ctx.say(ctx.tr("You are not attached to a unit. Send /status for the overall picture."))
+        return
+    open_ = list((await ctx.session.scalars(select(Assignment).where(
+        Assignment.unit_id == ctx.contact.unit_id, Assignment.status.in_(OPEN_STATES)
+    ).order_by(Assignment.current_deadline.is_(None), Assignment.current_deadline,
+               Assignment.id))).all())
+    ctx.outcome = "tasks"
+    if not open_:
+        ctx.say(ctx.tr("{unit} has no open tasks.", unit=ctx.contact.unit.name))
+        return
+    lines = [ctx.tr("Open tasks of {unit} ({count}):", unit=ctx.contact.unit.name,
+                    count=len(open_))]
+    for a in open_:
+        mark = " ⚠️" if a.current_deadline and a.current_deadline < ctx.today else ""
+        lines.append(task_line(a, ctx.lang) + mark)
+    lines.append("")
+    lines.append(ctx.tr("Answer e.g. \"{code} xong\" or \"{code} đang làm 50%\".",
+                        code=open_[0].code))
+    buttons = []
+    if ctx.contact.role == "officer":
+        buttons = [[Button(f"{a.code} · " + ctx.tr("Done"), f"r:done:{a.id}"),
+                    Button(f"{a.code} · " + ctx.tr("In progress"), f"r:progress:{a.id}")]
+                   for a in open_[:MAX_TASK_BUTTONS]]
+    ctx.say("\n".join(lines), buttons)
