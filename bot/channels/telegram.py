@@ -1,0 +1,575 @@
+"""Telegram channel on aiogram 3, and the parts both Telegram adapters share.
+
+Both adapters (this one and `telegram_ptb.PTBTelegramChannel`) inherit `TelegramBase`, so they
+convert updates, answer button presses, split replies and survive handler failures the same way;
+only the framework calls and the translation of framework errors differ.
+
+Updates are converted from the raw Bot API JSON (`incoming_from_update`), which is the same
+whichever framework parsed it. Updates of one chat are handled one after another (in the order
+Telegram gave them); different chats are handled concurrently.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.channels.base import (
+    Attachment,
+    Button,
+    Capabilities,
+    ChannelError,
+    ChatGone,
+    Incoming,
+    IncomingHandler,
+    Outgoing,
+    PermanentError,
+    RetryAfter,
+    Sent,
+    TransientError,
+    split_text,
+)
+
+log = logging.getLogger("bot.channels.telegram")
+
+TELEGRAM_CAPABILITIES = Capabilities(max_text=4096, buttons=True, reply_to=True, groups=True)
+ALLOWED_UPDATES = ["message", "callback_query"]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+REQUEST_TIMEOUT = 30.0  # seconds, for every call except long polling
+CONCURRENT_UPDATES = 64
+STOP_GRACE = 10.0  # seconds given to handlers still running when the channel stops
+REPLY_RETRY_AFTER_MAX = 30.0  # a reply waits out a 429 up to this long, then gives up
+# Bad Request descriptions that mean the chat is not reachable any more.
+_GONE_DESCRIPTIONS = ("chat not found", "user not found", "peer_id_invalid", "chat_write_forbidden")
+
+
+# ---- tokens never reach the logs ---------------------------------------------------------------
+
+
+class _TokenRedactor(logging.Filter):
+    """Replaces bot tokens in log records (message, arguments and traceback text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<token>")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        clean = self.redact(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        return True
+
+
+_REDACTOR = _TokenRedactor()
+# Libraries that may log request URLs (which carry the token) or exceptions quoting it.
+_LOGGER_PREFIXES = ("aiogram", "telegram", "httpx", "httpcore", "aiohttp", "bot.channels")
+
+
+def protect_token(token: str) -> None:
+    """Keep `token` out of every log record of the Telegram libraries and of this package.
+
+    Filters attach to loggers, not to their children, so every existing logger under the
+    prefixes gets one (the libraries create theirs at import, before a channel is built).
+    """
+    _REDACTOR.secrets.add(token)
+    _REDACTOR.secrets.add(token.split(":", 1)[-1])  # the secret half, also when URL-encoded
+    names = [n for n in logging.root.manager.loggerDict if n.startswith(_LOGGER_PREFIXES)]
+    for name in {*names, *_LOGGER_PREFIXES, log.name}:
+        logger = logging.getLogger(name)
+        if _REDACTOR not in logger.filters:
+            logger.addFilter(_REDACTOR)
+
+
+def redact(text: str) -> str:
+    return _REDACTOR.redact(text)
+
+
+# ---- raw Bot API JSON → Incoming -----------------------------------------------------------------
+
+
+def incoming_from_update(update: dict[str, Any], channel: str = "telegram") -> Incoming | None:
+    """The neutral message for a Bot API update, or None for updates the bot ignores.
+
+    Handles `message` and `callback_query`. For a button press, `message_id` is the message
+    that carried the buttons and `button_data` the button's callback data.
+    """
+    update_id = str(update["update_id"]) if "update_id" in update else None
+    if "callback_query" in update:
+        query = update["callback_query"]
+        user = query.get("from") or {}
+        message = query.get("message") or {}
+        chat = message.get("chat") or {"id": user.get("id"), "type": "private"}
+        return Incoming(
+            channel=channel,
+            chat_id=str(chat["id"]),
+            user_id=str(user.get("id", "")),
+            user_name=_full_name(user),
+            chat_type=_chat_type(chat),
+            message_id=str(message["message_id"]) if "message_id" in message else None,
+            button_data=query.get("data") or "",
+            update_id=update_id,
+            language=user.get("language_code"),
+            kind="button",
+            raw=update,
+        )
+    message = update.get("message")
+    if not message:
+        return None
+    user = message.get("from") or {}
+    chat = message["chat"]
+    replied = message.get("reply_to_message") or {}
+    attachment: Attachment | None = None
+    text = message.get("text") or message.get("caption") or ""
+    if "text" in message:
+        kind = "text"
+    elif "sticker" in message:
+        kind = "sticker"
+    elif "document" in message:
+        kind, doc = "document", message["document"]
+        attachment = Attachment(kind="document", file_id=doc["file_id"],
+                                file_name=doc.get("file_name"), mime_type=doc.get("mime_type"),
+                                size=doc.get("file_size"))
+    elif message.get("photo"):
+        kind = "photo"
+        largest = max(message["photo"], key=lambda p: (p.get("width", 0) * p.get("height", 0),
+                                                       p.get("file_size") or 0))
+        attachment = Attachment(kind="photo", file_id=largest["file_id"],
+                                size=largest.get("file_size"))
+    else:
+        kind = "other"
+    return Incoming(
+        channel=channel,
+        chat_id=str(chat["id"]),
+        user_id=str(user.get("id", chat["id"])),
+        text=text,
+        user_name=_full_name(user) or chat.get("title", ""),
+        chat_type=_chat_type(chat),
+        message_id=str(message["message_id"]),
+        reply_to=str(replied["message_id"]) if "message_id" in replied else None,
+        update_id=update_id,
+        language=user.get("language_code"),
+        attachment=attachment,
+        kind=kind,
+        raw=update,
+    )
+
+
+def _full_name(user: dict[str, Any]) -> str:
+    name = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
+    return name or user.get("username") or ""
+
+
+def _chat_type(chat: dict[str, Any]) -> str:
+    return "private" if chat.get("type", "private") == "private" else "group"
+
+
+def reply_parts(message: Outgoing, limit: int) -> list[Outgoing]:
+    """A reply too long for one message, as several: the first keeps reply_to, the last the buttons."""
+    texts = split_text(message.text, limit)
+    if len(texts) == 1:
+        return [message]
+    last = len(texts) - 1
+    return [
+        Outgoing(text=text, buttons=message.buttons if i == last else (),
+                 reply_to=message.reply_to if i == 0 else None)
+        for i, text in enumerate(texts)
+    ]
+
+
+def reply_message_id(reply_to: str | None) -> int | None:
+    try:
+        return int(reply_to) if reply_to else None
+    except ValueError:
+        return None
+
+
+class _PerChatOrder:
+    """One lock per chat, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+
+    @asynccontextmanager
+    async def hold(self, chat_id: str) -> AsyncIterator[None]:
+        lock, users = self._locks.setdefault(chat_id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                self._locks.pop(chat_id, None)
+
+
+# ---- what both adapters share --------------------------------------------------------------------
+
+
+class TelegramBase:
+    """The Telegram behaviour common to the aiogram and python-telegram-bot adapters."""
+
+    name = "telegram"
+    capabilities = TELEGRAM_CAPABILITIES
+
+    def __init__(
+        self,
+        token: str,
+        api_base_url: str = "https://api.telegram.org",
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        host: str = "0.0.0.0",
+        port: int = 8080,
+        poll_timeout: int = 30,
+    ):
+        protect_token(token)
+        self._token = token
+        self.api_base_url = api_base_url.rstrip("/")
+        self.webhook_url = webhook_url
+        # Webhook mode always checks the header: without a configured secret, make one up.
+        self.webhook_secret = webhook_secret or (secrets.token_urlsafe(32) if webhook_url else None)
+        self.host, self.port = host, port
+        self.poll_timeout = poll_timeout
+        self._on_incoming: IncomingHandler | None = None
+        self._order = _PerChatOrder()
+        self._inflight: set[asyncio.Task] = set()
+        self._stop_requested = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._started = False
+
+    def __repr__(self) -> str:  # never show the token
+        return f"{type(self).__name__}(api_base_url={self.api_base_url!r})"
+
+    # -- to implement per framework --
+
+    async def _send_text(self, chat_id: str, text: str,
+                         buttons: tuple[tuple[Button, ...], ...],
+                         reply_to: int | None) -> str | None:
+        raise NotImplementedError
+
+    def _translate(self, exc: Exception) -> ChannelError | None:
+        """The ChannelError for a framework exception, or None when it is not one of ours."""
+        raise NotImplementedError
+
+    async def _answer_callback(self, query_id: str) -> None:
+        raise NotImplementedError
+
+    async def _run_polling(self) -> None:
+        raise NotImplementedError
+
+    async def _run_webhook(self) -> None:
+        raise NotImplementedError
+
+    async def _get_username(self) -> str:
+        raise NotImplementedError
+
+    async def _close(self) -> None:
+        raise NotImplementedError
+
+    async def _stop_receiving(self) -> None:
+        """Ask the receiving loop to end by itself; whatever still runs is then cancelled."""
+
+    # -- the Channel protocol --
+
+    async def send(self, chat_id: str, message: Outgoing) -> Sent:
+        """Send one message as it is: no retry, no split (the dispatcher owns both)."""
+        try:
+            message_id = await self._send_text(
+                chat_id, message.text, message.buttons, reply_message_id(message.reply_to))
+        except ChannelError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure is reported as a ChannelError
+            translated = self._translate(exc)
+            if translated is None:
+                raise
+            raise translated from None  # the original may quote the request URL with the token
+        return Sent(message_id=message_id)
+
+    async def start(self, on_incoming: IncomingHandler) -> None:
+        """Receive updates until `stop` is called: long polling, or a webhook if one is set."""
+        if self._started:
+            raise RuntimeError("this channel was already started")
+        self._started = True
+        self._on_incoming = on_incoming
+        runner = asyncio.create_task(self._run_webhook() if self.webhook_url else self._run_polling())
+        stop_wait = asyncio.create_task(self._stop_requested.wait())
+        try:
+            await asyncio.wait({runner, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop_wait.cancel()
+            if not runner.done():
+                await self._stop_receiving()
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
+            if self._inflight:
+                await asyncio.wait(self._inflight, timeout=STOP_GRACE)
+            await self._close()
+            self._stopped.set()
+        if runner.done() and not runner.cancelled() and runner.exception() is not None:
+            exc = runner.exception()
+            raise TransientError(f"Telegram receiving stopped: {type(exc).__name__}: "
+                                 f"{redact(str(exc))}") from None
+
+    async def stop(self) -> None:
+        self._stop_requested.set()
+        if self._started:
+            await self._stopped.wait()
+        else:
+            await self._close()
+
+    async def username(self) -> str:
+        """The bot's @username (getMe), for t.me invite links."""
+        try:
+            return await self._get_username()
+        except Exception as exc:  # noqa: BLE001
+            translated = self._translate(exc)
+            if translated is None:
+                raise
+            raise translated from None
+
+    # -- incoming updates --
+
+    async def _handle_update(self, update: dict[str, Any]) -> None:
+        """Convert, hand to the core, send its replies. Never raises: polling must go on."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            incoming = incoming_from_update(update, self.name)
+            if incoming is None or self._on_incoming is None:
+                return
+            if "callback_query" in update:
+                await self._answer_quietly(update["callback_query"]["id"])
+            async with self._order.hold(incoming.chat_id):
+                try:
+                    replies = await self._on_incoming(incoming)
+                except Exception:  # noqa: BLE001 - a failing handler must not stop the channel
+                    log.exception("handler failed for telegram update %s", incoming.update_id)
+                    return
+                for reply in replies or []:
+                    if not await self._send_reply(incoming.chat_id, reply):
+                        break
+        except Exception:  # noqa: BLE001
+            log.exception("could not process telegram update %s", update.get("update_id"))
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def _answer_quietly(self, query_id: str) -> None:
+        try:
+            await self._answer_callback(query_id)
+        except Exception as exc:  # noqa: BLE001 - an expired query must not lose the press
+            log.warning("answerCallbackQuery failed: %s", redact(f"{type(exc).__name__}: {exc}"))
+
+    async def _send_reply(self, chat_id: str, reply: Outgoing) -> bool:
+        """Send an immediate answer, split to the limit; waits out a short 429. False on failure."""
+        for part in reply_parts(reply, self.capabilities.max_text):
+            for _attempt in range(3):
+                try:
+                    await self.send(chat_id, part)
+                    break
+                except RetryAfter as exc:
+                    if exc.seconds > REPLY_RETRY_AFTER_MAX:
+                        log.warning("reply to chat %s dropped: rate limited for %ss",
+                                    chat_id, exc.seconds)
+                        return False
+                    await asyncio.sleep(exc.seconds)
+                except ChannelError as exc:
+                    log.warning("reply to chat %s failed: %s: %s", chat_id,
+                                type(exc).__name__, exc)
+                    return False
+            else:
+                return False
+        return True
+
+    async def _serve(self, app: web.Application) -> None:
+        """Run an aiohttp app on host:port until cancelled."""
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=STOP_GRACE)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+            log.info("telegram webhook listening on %s:%s%s", self.host, self.port,
+                     self._webhook_path())
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    def _webhook_path(self) -> str:
+        return urlsplit(self.webhook_url or "").path or "/"
+
+
+def secret_matches(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison of the webhook secret header (bytes: any header is safe)."""
+    if not expected:
+        return True
+    return hmac.compare_digest((given or "").encode("utf-8", "surrogateescape"),
+                               expected.encode("utf-8"))
+
+
+# ---- aiogram -------------------------------------------------------------------------------------
+
+
+class _SecretCheckingHandler(SimpleRequestHandler):
+    """aiogram's handler compares str with secrets.compare_digest, which raises (a 500) on
+    non-ASCII input; compare bytes instead so any wrong header gets a plain 401."""
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        return secret_matches(telegram_secret_token, self.secret_token)
+
+
+class TelegramChannel(TelegramBase):
+    """Telegram through aiogram 3: long polling by default, webhook when `webhook_url` is set."""
+
+    def __init__(
+        self,
+        token: str,
+        api_base_url: str = "https://api.telegram.org",
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        host: str = "0.0.0.0",
+        port: int = 8080,
+        poll_timeout: int = 30,
+    ):
+        super().__init__(token, api_base_url, webhook_url=webhook_url,
+                         webhook_secret=webhook_secret, host=host, port=port,
+                         poll_timeout=poll_timeout)
+        # aiogram's session sends each request once; it never retries (only polling does).
+        session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_base_url),
+                                 timeout=REQUEST_TIMEOUT)
+        self._bot = Bot(token, session=session)
+        self._dp = Dispatcher()
+        router = Router(name="nhacviec-telegram")
+        router.message.register(self._on_message)
+        router.callback_query.register(self._on_callback)
+        self._dp.include_router(router)
+
+    async def _on_message(self, message: Message, event_update: Update) -> None:
+        await self._handle_update(_as_json(event_update))
+
+    async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
+        await self._handle_update(_as_json(event_update))
+
+    async def _send_text(self, chat_id, text, buttons, reply_to) -> str | None:
+        markup = None
+        if buttons:
+            markup = InlineKeyboardMarkup(inline_keyboard=[
+                [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row]
+                for row in buttons
+            ])
+        reply = (ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+                 if reply_to else None)
+        sent = await self._bot.send_message(chat_id=chat_id, text=text, reply_markup=markup,
+                                            reply_parameters=reply)
+        return str(sent.message_id)
+
+    def _translate(self, exc: Exception) -> ChannelError | None:
+        return translate_aiogram_error(exc)
+
+    async def _answer_callback(self, query_id: str) -> None:
+        await self._bot.answer_callback_query(query_id)
+
+    async def _get_username(self) -> str:
+        me = await self._bot.me()
+        return me.username or ""
+
+    async def _run_polling(self) -> None:
+        # A webhook left from an earlier run would make every getUpdates fail with 409.
+        await self._bot.delete_webhook(drop_pending_updates=False)
+        await self._dp.start_polling(
+            self._bot,
+            polling_timeout=self.poll_timeout,
+            handle_signals=False,  # the application owns signals
+            close_bot_session=False,
+            allowed_updates=ALLOWED_UPDATES,
+            tasks_concurrency_limit=CONCURRENT_UPDATES,
+        )
+
+    async def _stop_receiving(self) -> None:
+        # Cancelling start_polling from outside would leave its polling task running.
+        if self.webhook_url:
+            return
+        try:
+            await asyncio.wait_for(self._dp.stop_polling(), STOP_GRACE)
+        except (RuntimeError, TimeoutError):  # not polling yet, or stuck: cancelled next
+            pass
+
+    async def _run_webhook(self) -> None:
+        app = web.Application()
+        handler = _SecretCheckingHandler(self._dp, self._bot, secret_token=self.webhook_secret)
+        app.router.add_post(self._webhook_path(), handler.handle)
+        await self._bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
+                                    allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        await self._serve(app)
+
+    async def _close(self) -> None:
+        await self._bot.session.close()
+
+
+def _as_json(update: Update) -> dict[str, Any]:
+    return update.model_dump(mode="json", exclude_none=True, by_alias=True)
+
+
+def translate_aiogram_error(exc: Exception) -> ChannelError | None:
+    """Map an aiogram exception to the channel contract (messages without the token)."""
+    detail = redact(getattr(exc, "message", None) or str(exc))
+    if isinstance(exc, TelegramRetryAfter):
+        return RetryAfter(float(exc.retry_after))
+    if isinstance(exc, TelegramForbiddenError):
+        return ChatGone(detail)
+    if isinstance(exc, TelegramMigrateToChat):
+        return ChatGone(f"group became supergroup {exc.migrate_to_chat_id}")
+    if isinstance(exc, TelegramBadRequest):
+        if any(words in detail.lower() for words in _GONE_DESCRIPTIONS):
+            return ChatGone(detail)
+        return PermanentError(detail)
+    if isinstance(exc, TelegramEntityTooLarge):
+        return PermanentError(detail)
+    if isinstance(exc, (TelegramNetworkError, TelegramAPIError, ClientDecodeError)):
+        # Network trouble, timeouts, 5xx, and anything unexpected (401, 409, garbled answers):
+        # retrying later loses nothing.
+        return TransientError(f"{type(exc).__name__}: {detail}")
+    if isinstance(exc, (asyncio.TimeoutError, OSError)):
+        return TransientError(f"{type(exc).__name__}: {detail}")
+    return None
