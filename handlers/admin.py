@@ -2,19 +2,12 @@
 from __future__ import annotations
 
 from bot.i18n import LANGUAGES
+from bot.planning import digest_day
 from bot.timeutil import fmt_date, parse_day
 from handlers.context import Ctx
 from storage import kv
 
 MEETING_KEY = "meeting_date"
-
-
-def digest_day(ctx: Ctx, meeting):
-    """The working day `digest_workdays_before` working days before the meeting."""
-    day = meeting
-    for _ in range(ctx.settings.reminders.digest_workdays_before):
-        day = ctx.calendar.previous_working_day(day.fromordinal(day.toordinal() - 1))
-    return day
 
 
 async def handle_meeting(ctx: Ctx) -> None:
@@ -41,7 +34,7 @@ async def handle_meeting(ctx: Ctx) -> None:
     await kv.put(ctx.session, MEETING_KEY, meeting.isoformat())
     ctx.outcome = "meeting_set"
     ctx.say(ctx.tr("Next meeting set to {date}. The leaders' digest will go out on {digest} at {time}.",
-                   date=fmt_date(meeting), digest=fmt_date(digest_day(ctx, meeting)),
+                   date=fmt_date(meeting), digest=fmt_date(digest_day(meeting, ctx.settings.reminders, ctx.calendar)),
                    time=ctx.settings.reminders.send_at.strftime("%H:%M")))
 
 

@@ -1,0 +1,138 @@
+"""The composition root: the only place that builds storage, services, channels and the scheduler."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import select
+
+from bot.channels.base import Channel
+from bot.config import Settings
+from bot.digest import queue_digest
+from bot.dispatch import Dispatcher
+from bot.i18n import t
+from bot.reminders import queue_reminders, queue_weekly
+from bot.timeutil import utcnow
+from bot.workdays import WorkCalendar
+from handlers.router import Core
+from storage.db import make_engine, make_sessionmaker
+from storage.migrate import upgrade
+from storage.models import Contact
+from storage.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PlanResult:
+    reminders: int = 0
+    weekly: int = 0
+    digest: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.reminders + self.weekly + self.digest
+
+
+def build_channels(settings: Settings) -> dict[str, Channel]:
+    """Every channel whose token is configured (imports are lazy: each platform is optional)."""
+    channels: dict[str, Channel] = {}
+    if settings.telegram_token:
+        if settings.telegram_framework == "ptb":
+            from bot.channels.telegram_ptb import PTBTelegramChannel as TelegramImpl
+        else:
+            from bot.channels.telegram import TelegramChannel as TelegramImpl
+        channels["telegram"] = TelegramImpl(
+            settings.telegram_token, settings.telegram_api_base_url,
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=settings.telegram_webhook_secret,
+            host=settings.webhook_host, port=settings.webhook_port)
+    if settings.zalo_token:
+        from bot.channels.zalo import ZaloChannel
+
+        channels["zalo"] = ZaloChannel(
+            settings.zalo_token, settings.zalo_api_base_url,
+            webhook_url=settings.zalo_webhook_url, webhook_secret=settings.zalo_webhook_secret,
+            host=settings.webhook_host,
+            port=settings.webhook_port + (1 if settings.telegram_token else 0))
+    return channels
+
+
+class App:
+    def __init__(self, settings: Settings, *, channels: dict[str, Channel] | None = None,
+                 clock: Callable[[], datetime] = utcnow):
+        self.settings = settings
+        self.clock = clock
+        self.engine = make_engine(settings.database_url)
+        self.sessionmaker = make_sessionmaker(self.engine)
+        self.calendar = WorkCalendar()
+        self.channels = build_channels(settings) if channels is None else channels
+        self.core = Core(self.sessionmaker, settings, self.calendar, clock)
+        self.dispatcher = Dispatcher(self.sessionmaker, self.channels, clock=clock,
+                                     on_chat_gone=self.tell_office_chat_gone)
+
+    async def migrate(self) -> None:
+        await upgrade(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def plan(self, now: datetime | None = None) -> PlanResult:
+        """One planning pass: queue whatever reminders, nudges and digests are due at `now`."""
+        now = now or self.clock()
+        policy, tz = self.settings.reminders, self.settings.tz
+        async with self.sessionmaker() as session:
+            result = PlanResult(
+                reminders=await queue_reminders(session, now, policy, self.calendar, tz),
+                weekly=await queue_weekly(session, now, policy, self.calendar, tz),
+                digest=await queue_digest(session, now, self.settings, self.calendar))
+            await session.commit()
+        return result
+
+    async def tick(self, now: datetime | None = None):
+        """Plan, then send what is ready. The scheduler calls this; so do `remind` and the demo."""
+        planned = await self.plan(now)
+        sent = await self.dispatcher.run_once(now)
+        return planned, sent
+
+    async def tell_office_chat_gone(self, contact: Contact | None, channel: str, chat_id: str) -> None:
+        """A contact blocked the bot or left: tell the Office so it can find another contact."""
+        now = self.clock()
+        async with self.sessionmaker() as session:
+            admins = (await session.scalars(select(Contact).where(
+                Contact.role == "admin", Contact.active.is_(True)))).all()
+            unit = contact.unit.name if contact is not None and contact.unit else "—"
+            name = contact.name if contact is not None else chat_id
+            rows = [{"key": f"gone:{channel}:{chat_id}:{now.isoformat()}:{a.id}", "kind": "notice",
+                     "channel": a.channel, "chat_id": a.chat_id, "contact_id": a.id, "due_at": now,
+                     "text": t(a.locale, "{name} ({unit}) can no longer be reached on {channel} and "
+                                         "was deactivated. Please register another contact.",
+                               name=name, unit=unit, channel=channel)}
+                    for a in admins if not (a.channel == channel and a.chat_id == chat_id)]
+            await enqueue(session, rows, now)
+            await session.commit()
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Run every configured channel, the planner tick and the dispatcher until stopped."""
+        from bot.scheduler import start_scheduler
+
+        if not self.channels:
+            raise RuntimeError("no channel configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN")
+        stop = stop or asyncio.Event()
+        await self.migrate()
+        scheduler = start_scheduler(self)
+        tasks = [asyncio.create_task(ch.start(self.core.handle), name=f"channel:{name}")
+                 for name, ch in self.channels.items()]
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            for ch in self.channels.values():
+                await ch.stop()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self.close()

@@ -1,0 +1,113 @@
+"""The `nhacviec` command line: the Office's tools, and `run` for the bot itself."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import ConfigError, load_settings
+from bot.i18n import t
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nhacviec", description=(
+        "Nhắc việc — theo dõi, đôn đốc nhiệm vụ qua Telegram và Zalo / follows up directives in chat."))
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="run the bot on every configured channel")
+    sub.add_parser("demo", help="tell the whole story offline on a temporary database")
+    sub.add_parser("migrate", help="bring the database to the latest schema")
+
+    inv = sub.add_parser("invite", help="create a one-time invite code")
+    inv.add_argument("unit", nargs="?", help="the unit (needed for officers)")
+    inv.add_argument("--role", choices=["officer", "leader", "admin"], default="officer")
+    inv.add_argument("--json", action="store_true")
+
+    units = sub.add_parser("units", help="the unit directory")
+    usub = units.add_subparsers(dest="units_command", required=True)
+    add = usub.add_parser("add", help="add a unit")
+    add.add_argument("name")
+    add.add_argument("--alias", action="append", default=[])
+    add.add_argument("--kind", default="department",
+                     choices=["department", "commune", "collective", "other"])
+    add.add_argument("--member", action="append", default=[], help="member unit of a collective")
+    usub.add_parser("list", help="list the units")
+    uimp = usub.add_parser("import", help="load units from a CSV file")
+    uimp.add_argument("file")
+
+    imp = sub.add_parser("import", help="load tasks from a task table (CSV/XLSX) or a notice")
+    imp.add_argument("file")
+    imp.add_argument("--yes", action="store_true", help="store without asking")
+
+    parse = sub.add_parser("parse", help="show what a notice says, storing nothing")
+    parse.add_argument("file")
+    parse.add_argument("--json", action="store_true")
+
+    rem = sub.add_parser("remind", help="one planning and sending pass as if it were --at")
+    rem.add_argument("--at", required=True, help='local time "YYYY-MM-DD HH:MM"')
+    rem.add_argument("--dry-run", action="store_true")
+
+    st = sub.add_parser("status", help="the overall picture")
+    st.add_argument("--json", action="store_true")
+
+    sub.add_parser("intent", help="classify replies: one per line on stdin, JSON lines out")
+
+    meet = sub.add_parser("meeting", help="set the date of the next monthly meeting")
+    meet.add_argument("date", help="DD/MM/YYYY")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Cấu hình sai / configuration error: {exc}", file=sys.stderr)
+        return 2
+    from bot import commands  # the implementations; imported late so --help stays fast
+
+    if args.command == "demo":
+        from bot.demo import run_demo
+        return run_demo()
+    if args.command == "intent":
+        return commands.intent(sys.stdin, sys.stdout)
+    if args.command == "parse":
+        return commands.parse(settings, Path(args.file), args.json)
+    if args.command == "run":
+        return _run(settings)
+    handler = {
+        "migrate": commands.migrate, "invite": commands.invite, "units": commands.units,
+        "import": commands.import_file, "remind": commands.remind, "status": commands.status,
+        "meeting": commands.meeting,
+    }[args.command]
+    try:
+        return asyncio.run(handler(settings, args))
+    except commands.CommandError as exc:
+        print(t(settings.default_locale, exc.msgid, **exc.values), file=sys.stderr)
+        return 1
+
+
+def _run(settings) -> int:
+    from bot.app import App
+
+    async def go() -> None:
+        app = App(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await app.run(stop)
+
+    try:
+        asyncio.run(go())
+    except RuntimeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,57 @@
+"""The leadership digest before the monthly meeting, queued once per meeting and recipient."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import status as views
+from bot.config import Settings
+from bot.planning import digest_due
+from bot.statusq import load_rows, reports_since
+from bot.workdays import WorkCalendar
+from storage import kv
+from storage.models import Contact
+from storage.outbox import enqueue
+
+MEETING_KEY = "meeting_date"
+LAST_DIGEST_KEY = "last_digest_at"
+
+
+async def meeting_date(session: AsyncSession, settings: Settings) -> date | None:
+    value = await kv.get(session, MEETING_KEY)
+    if value:
+        return date.fromisoformat(value)
+    if settings.meeting_date:
+        from bot.timeutil import parse_day
+        return parse_day(settings.meeting_date)
+    return None
+
+
+async def queue_digest(session: AsyncSession, now: datetime, settings: Settings,
+                       calendar: WorkCalendar) -> int:
+    meeting = await meeting_date(session, settings)
+    key = digest_due(now, meeting, settings.reminders, calendar, settings.tz)
+    if key is None:
+        return 0
+    leaders = (await session.scalars(select(Contact).where(
+        Contact.role == "leader", Contact.active.is_(True)))).all()
+    if not leaders:
+        return 0
+    # Already queued for everyone? Then do not recompute the summary.
+    done = await kv.get(session, "digest_key")
+    if done == key:
+        return 0
+    last = await kv.get(session, LAST_DIGEST_KEY)
+    since = datetime.fromisoformat(last) if last else None
+    summary = views.summarize(await load_rows(session), now, settings.tz)
+    reports = await reports_since(session, since)
+    rows = [{"key": f"{key}:{c.id}", "kind": "digest", "channel": c.channel, "chat_id": c.chat_id,
+             "contact_id": c.id, "due_at": now,
+             "text": views.render_digest(summary, reports, meeting, c.locale, settings.tz)}
+            for c in leaders]
+    added = await enqueue(session, rows, now)
+    await kv.put(session, "digest_key", key)
+    await kv.put(session, LAST_DIGEST_KEY, now.isoformat())
+    return added
