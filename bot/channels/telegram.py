@@ -14,7 +14,7 @@ import asyncio
 import hmac
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -423,14 +423,15 @@ class TelegramBase:
                 return False
         return True
 
-    async def _serve(self, app: web.Application) -> None:
-        """Run an aiohttp app on host:port until cancelled."""
+    async def _serve(self, app: web.Application, when_listening: Callable[[], Awaitable[Any]]) -> None:
+        """Run an aiohttp app on host:port until cancelled; `when_listening` runs once it accepts."""
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=STOP_GRACE)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()
             log.info("telegram webhook listening on %s:%s%s", self.host, self.port,
                      self._webhook_path())
+            await when_listening()
             await asyncio.Event().wait()
         finally:
             await runner.cleanup()
@@ -539,9 +540,13 @@ class TelegramChannel(TelegramBase):
         app = web.Application()
         handler = _SecretCheckingHandler(self._dp, self._bot, secret_token=self.webhook_secret)
         app.router.add_post(self._webhook_path(), handler.handle)
-        await self._bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
-                                    allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
-        await self._serve(app)
+
+        async def set_webhook() -> None:  # once listening, so the first update finds us
+            await self._bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
+                                        allowed_updates=ALLOWED_UPDATES,
+                                        drop_pending_updates=False)
+
+        await self._serve(app, set_webhook)
 
     async def _close(self) -> None:
         await self._bot.session.close()

@@ -1,0 +1,205 @@
+"""Telegram channel on python-telegram-bot 22, behaving exactly like the aiogram one.
+
+The shared behaviour (update conversion, button answers, split replies, per-chat order,
+failure isolation, token redaction) lives in `telegram.TelegramBase`; this file only talks PTB.
+PTB's own webhook server needs tornado, so webhook mode runs a small aiohttp endpoint that
+checks the secret header and puts the update on the Application's queue.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from typing import Any
+
+from aiohttp import web
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter as PTBRetryAfter,
+    TelegramError,
+)
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.channels.base import ChannelError, ChatGone, PermanentError, RetryAfter, TransientError
+from bot.channels.telegram import (
+    _GONE_DESCRIPTIONS,
+    ALLOWED_UPDATES,
+    CONCURRENT_UPDATES,
+    REQUEST_TIMEOUT,
+    SECRET_HEADER,
+    TelegramBase,
+    log,
+    redact,
+    secret_matches,
+)
+
+
+class PTBTelegramChannel(TelegramBase):
+    """Telegram through python-telegram-bot: long polling by default, webhook when set."""
+
+    def __init__(
+        self,
+        token: str,
+        api_base_url: str = "https://api.telegram.org",
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        host: str = "0.0.0.0",
+        port: int = 8080,
+        poll_timeout: int = 30,
+    ):
+        super().__init__(token, api_base_url, webhook_url=webhook_url,
+                         webhook_secret=webhook_secret, host=host, port=port,
+                         poll_timeout=poll_timeout)
+        builder = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{self.api_base_url}/bot")
+            .base_file_url(f"{self.api_base_url}/file/bot")
+            .read_timeout(REQUEST_TIMEOUT)
+            .write_timeout(REQUEST_TIMEOUT)
+            .connect_timeout(REQUEST_TIMEOUT)
+            .pool_timeout(REQUEST_TIMEOUT)
+            .concurrent_updates(CONCURRENT_UPDATES)
+            .job_queue(None)  # scheduling is the application's job (APScheduler in bot/)
+        )
+        if webhook_url:
+            builder = builder.updater(None)
+        self._app = builder.build()
+        self._app.add_handler(TypeHandler(Update, self._on_update))
+        self._bot_ready = False
+        self._bot_lock = asyncio.Lock()
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._handle_update(update.to_dict())
+
+    async def _bot(self):
+        """The PTB Bot, initialized once (sending works before or without `start`)."""
+        if not self._bot_ready:
+            async with self._bot_lock:
+                if not self._bot_ready:
+                    await self._app.bot.initialize()
+                    self._bot_ready = True
+        return self._app.bot
+
+    async def _send_text(self, chat_id, text, buttons, reply_to) -> str | None:
+        markup = None
+        if buttons:
+            markup = InlineKeyboardMarkup([
+                [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row]
+                for row in buttons
+            ])
+        reply = (ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+                 if reply_to else None)
+        bot = await self._bot()
+        sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup,
+                                      reply_parameters=reply)
+        return str(sent.message_id)
+
+    def _translate(self, exc: Exception) -> ChannelError | None:
+        return translate_ptb_error(exc)
+
+    async def _answer_callback(self, query_id: str) -> None:
+        bot = await self._bot()
+        await bot.answer_callback_query(query_id)
+
+    async def _get_username(self) -> str:
+        bot = await self._bot()
+        return bot.username or ""
+
+    async def _run_polling(self) -> None:
+        app = self._app
+        await app.initialize()
+        self._bot_ready = True
+        await app.start()
+        try:
+            # Bootstrapping deletes a webhook left from an earlier run, as in the aiogram adapter.
+            await app.updater.start_polling(
+                timeout=dt.timedelta(seconds=self.poll_timeout),
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+                error_callback=_log_polling_error,
+            )
+            await asyncio.Event().wait()
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            await app.stop()
+
+    async def _run_webhook(self) -> None:
+        app = self._app
+        await app.initialize()
+        self._bot_ready = True
+        await app.start()
+        try:
+            web_app = web.Application()
+            web_app.router.add_post(self._webhook_path(), self._on_webhook)
+
+            async def set_webhook() -> None:  # once listening, so the first update finds us
+                await app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
+                                          allowed_updates=ALLOWED_UPDATES,
+                                          drop_pending_updates=False)
+
+            await self._serve(web_app, set_webhook)
+        finally:
+            await app.stop()
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        if not secret_matches(request.headers.get(SECRET_HEADER), self.webhook_secret):
+            return web.Response(status=401, text="Unauthorized")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self._app.bot)
+        except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+            return web.Response(status=400, text="Bad Request")
+        # Answer at once; the Application handles the update in the background.
+        await self._app.update_queue.put(update)
+        return web.json_response({})
+
+    async def _close(self) -> None:
+        try:
+            if self._app.running:
+                await self._app.stop()
+            await self._app.shutdown()  # also shuts the bot's HTTP clients down
+        except Exception as exc:  # noqa: BLE001 - closing must not fail the caller
+            log.warning("closing the telegram application: %s", redact(f"{type(exc).__name__}"))
+
+
+def _log_polling_error(exc: TelegramError) -> None:
+    # PTB retries getUpdates by itself; only log (without the token), like aiogram does.
+    log.warning("telegram polling failed, retrying: %s: %s", type(exc).__name__, redact(str(exc)))
+
+
+def _retry_seconds(exc: PTBRetryAfter) -> float:
+    # PTB 22 keeps a timedelta inside; its public attribute warns and may be an int.
+    value: Any = getattr(exc, "_retry_after", None)
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return float(value) if value is not None else 1.0
+
+
+def translate_ptb_error(exc: Exception) -> ChannelError | None:
+    """Map a python-telegram-bot exception to the channel contract (messages without the token)."""
+    detail = redact(getattr(exc, "message", None) or str(exc))
+    if isinstance(exc, PTBRetryAfter):
+        return RetryAfter(_retry_seconds(exc))
+    if isinstance(exc, Forbidden):
+        return ChatGone(detail)
+    if isinstance(exc, ChatMigrated):
+        return ChatGone(f"group became supergroup {exc.new_chat_id}")
+    if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is a subclass of it
+        if any(words in detail.lower() for words in _GONE_DESCRIPTIONS):
+            return ChatGone(detail)
+        return PermanentError(detail)
+    if isinstance(exc, NetworkError) and "too large" in detail.lower():  # 413, as aiogram's
+        return PermanentError(detail)
+    if isinstance(exc, (NetworkError, TelegramError)):
+        # Network trouble, timeouts, 5xx, and anything unexpected (invalid token, conflict).
+        return TransientError(f"{type(exc).__name__}: {detail}")
+    if isinstance(exc, (asyncio.TimeoutError, OSError)):
+        return TransientError(f"{type(exc).__name__}: {detail}")
+    return None
