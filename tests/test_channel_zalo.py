@@ -342,6 +342,9 @@ async def test_send_errors_map_to_channel_errors(zalo):
     with pytest.raises(ChatGone):
         await channel.send("blocked-chat", Outgoing("a"))
 
+    with pytest.raises(PermanentError):
+        await channel.send("c", Outgoing("  \n "))
+
     assert zalo.sent == []
     assert (await channel.send("c", Outgoing("a"))).message_id == zalo.sent[0]["message_id"]
     await channel.aclose()
@@ -353,6 +356,19 @@ async def test_unreachable_server_is_transient_and_safe_to_retry():
         await channel.send("c", Outgoing("a"))
     assert unreachable.value.maybe_sent is False
     assert "secret-token-value" not in str(unreachable.value)
+    await channel.aclose()
+
+
+async def test_lost_answer_is_transient_but_maybe_sent(zalo, caplog):
+    caplog.set_level(logging.DEBUG)
+    channel = ZaloChannel(zalo.token, zalo.base_url, poll_timeout=1)
+    channel.send_timeout = 0.2
+    zalo.fail_next(1, "slow", delay=1.0)
+    with pytest.raises(TransientError) as lost:
+        await channel.send("c", Outgoing("có thể đã tới"))
+    assert lost.value.maybe_sent is True  # the dispatcher must not blindly resend
+    assert [m["text"] for m in zalo.sent] == ["có thể đã tới"]
+    assert zalo.token.split(":")[1] not in f"{lost.value!s} {lost.value!r}{caplog.text}"
     await channel.aclose()
 
 

@@ -232,6 +232,7 @@ class _BoundedSet:
 class ZaloChannel:
     name = "zalo"
     initial_backoff = 1.0  # seconds before re-polling after an error; doubles up to MAX_BACKOFF
+    send_timeout = SEND_TIMEOUT  # seconds to wait for sendMessage's answer
     capabilities = Capabilities(max_text=MAX_TEXT, buttons=False, reply_to=False, groups=True)
 
     def __init__(
@@ -345,10 +346,12 @@ class ZaloChannel:
         text, flat = render_choices(message.text, message.buttons, self.locale)
         if flat:
             self._remember_choices(chat_id, flat)
-        parts = [part for part in split_text(text, MAX_TEXT) if part.strip()] or ["…"]
+        parts = [part for part in split_text(text, MAX_TEXT) if part.strip()]
+        if not parts:
+            raise PermanentError("sendMessage: empty text (Zalo needs 1..2000 characters)")
         if len(parts) == 1:
             result = await self._call("sendMessage", {"chat_id": chat_id, "text": parts[0]},
-                                      read_timeout=SEND_TIMEOUT)
+                                      read_timeout=self.send_timeout)
             return Sent(message_id=self._message_id(result))
 
         # Several parts: remember which were delivered so a retry of the same text skips them.
@@ -357,7 +360,7 @@ class ZaloChannel:
         try:
             for part in parts[len(delivered):]:
                 result = await self._call("sendMessage", {"chat_id": chat_id, "text": part},
-                                          read_timeout=SEND_TIMEOUT)
+                                          read_timeout=self.send_timeout)
                 delivered.append(self._message_id(result) or "")
         except ChannelError:
             if delivered:

@@ -17,9 +17,10 @@ as on the real platform an `ok: false` may come with HTTP 200.
 - setWebhook {url, secret_token 8..256 chars}, deleteWebhook, getWebhookInfo, getMe.
 
 Failure injection:
-- `fail_next(n, "429" | "500" | "ok_false", method="sendMessage", skip=0)`: the next n calls of
-  that method (after `skip` good ones) answer HTTP 429 (with `parameters.retry_after`),
-  HTTP 500 (plain-text body) or HTTP 200 ok:false error_code 400.
+- `fail_next(n, "429" | "500" | "ok_false" | "slow", method="sendMessage", skip=0)`: the next n
+  calls of that method (after `skip` good ones) answer HTTP 429 (with `parameters.retry_after`),
+  HTTP 500 (plain-text body) or HTTP 200 ok:false error_code 400; "slow" does the work (a
+  message IS recorded as sent) but answers only after `delay` seconds, as when a reply is lost.
 - `mark_gone(chat_id)`: sendMessage to that chat answers HTTP 200 ok:false **error_code 403**
   ("the user blocked the bot or the chat no longer exists"). The Zalo documentation does not
   publish a code for this; 403 is our plausible choice and the one ZaloChannel maps to ChatGone.
@@ -46,11 +47,12 @@ WEBHOOK_HEADER = "X-Bot-Api-Secret-Token"
 
 @dataclass
 class _Failure:
-    kind: str  # "429" | "500" | "ok_false"
+    kind: str  # "429" | "500" | "ok_false" | "slow"
     method: str | None
     remaining: int
     skip: int
     retry_after: int | None
+    delay: float
 
 
 def _now_ms() -> int:
@@ -162,11 +164,11 @@ class FakeZaloServer:
 
     def fail_next(
         self, n: int, kind: str, *, method: str | None = "sendMessage", skip: int = 0,
-        retry_after: int | None = 1,
+        retry_after: int | None = 1, delay: float = 2.0,
     ) -> None:
-        if kind not in {"429", "500", "ok_false"}:
+        if kind not in {"429", "500", "ok_false", "slow"}:
             raise ValueError(f"unknown failure kind {kind!r}")
-        self._failures.append(_Failure(kind, method, n, skip, retry_after))
+        self._failures.append(_Failure(kind, method, n, skip, retry_after, delay))
 
     def mark_gone(self, chat_id: str) -> None:
         self.gone_chats.add(chat_id)
@@ -233,6 +235,11 @@ class FakeZaloServer:
             return self._error(400, "Bad Request: body must be an object", status=400)
 
         failure = self._take_failure(method)
+        if failure is not None and failure.kind == "slow":
+            handler = getattr(self, f"_api_{method}")
+            response = await handler(payload)
+            await asyncio.sleep(failure.delay)
+            return response
         if failure is not None:
             if failure.kind == "429":
                 extra = {"parameters": {"retry_after": failure.retry_after}} if failure.retry_after else {}
