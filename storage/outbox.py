@@ -19,8 +19,9 @@ async def enqueue(session: AsyncSession, rows: Iterable[dict], now: datetime) ->
     Each row: key, kind, channel, chat_id, text, due_at; optional contact_id, assignment_id,
     buttons (list of rows of {"text", "data"}). Returns how many rows were new."""
     rows = [
+        # Every optional column given a value: a multi-row INSERT needs the same keys in each row.
         {"status": "pending", "attempts": 0, "buttons": [], "channel_message_ids": [],
-         "created_at": now, **row}
+         "contact_id": None, "assignment_id": None, "created_at": now, **row}
         for row in rows
     ]
     if not rows:
@@ -54,26 +55,30 @@ def _ready(now: datetime):
 
 
 async def claim(session_maker: async_sessionmaker, owner: str, now: datetime, limit: int,
-                lease_seconds: float) -> list[Outbox]:
+                lease_seconds: float, channels: Iterable[str] | None = None) -> list[Outbox]:
     """Lease up to `limit` ready rows (due pending rows, and rows whose lease ran out) to `owner`.
 
     One UPDATE of the ready ids AND <ready> ... RETURNING: on PostgreSQL the SELECT of ready ids
     takes FOR UPDATE SKIP LOCKED, so concurrent dispatchers pass over each other's rows instead of
     waiting; on SQLite the statement runs under the database's single write lock and the repeated
     readiness test makes it a compare-and-set. Either way no row is leased to two owners at once.
+    `channels` limits the claim to rows this dispatcher can send (others stay for another).
     Returns the claimed rows (detached) in due order."""
     if limit <= 0:
         return []
     until = now + timedelta(seconds=lease_seconds)
+    ready = _ready(now)
+    if channels is not None:
+        ready = and_(ready, Outbox.channel.in_(list(channels)))
     async with session_maker() as session:
-        ready_ids = (select(Outbox.id).where(_ready(now))
+        ready_ids = (select(Outbox.id).where(ready)
                      .order_by(Outbox.due_at, Outbox.id).limit(limit))
         if session.bind.dialect.name == "postgresql":
             # A MATERIALIZED CTE runs the locking SELECT exactly once; as an IN (subquery) the
             # planner may rescan it and lease more than `limit` rows.
-            ready = (ready_ids.with_for_update(skip_locked=True).cte("ready")
-                     .prefix_with("MATERIALIZED"))
-            which = Outbox.id == ready.c.id
+            ready_cte = (ready_ids.with_for_update(skip_locked=True).cte("ready")
+                         .prefix_with("MATERIALIZED"))
+            which = Outbox.id == ready_cte.c.id
         else:
             which = Outbox.id.in_(ready_ids.scalar_subquery())
         stmt = (update(Outbox)
@@ -115,6 +120,12 @@ async def _mark(session_maker, row: Outbox, owner: str, now: datetime, new_ids, 
             .execution_options(synchronize_session=False))
         await session.commit()
     return (result.rowcount or 0) > 0
+
+
+async def mark_progress(session_maker, row: Outbox, owner: str, now: datetime,
+                        new_message_ids) -> bool:
+    """Some parts of a split text were delivered: remember them, so a retry skips them."""
+    return await _mark(session_maker, row, owner, now, new_message_ids)
 
 
 async def mark_sent(session_maker, row: Outbox, owner: str, now: datetime,

@@ -1,0 +1,351 @@
+"""Outbox → channels: claim ready rows with a lease, send them within the platforms' limits.
+
+Delivery is at-least-once with a small window: a row is marked sent right after the platform
+accepted its last part, and each earlier part of a split text is recorded as soon as it is sent.
+If the process dies between the platform's answer and that commit (a few milliseconds), the lease
+runs out and the part is sent again. An external API without idempotency keys leaves no way to
+close that window; everything marked sent is never sent again, across restarts and dispatchers.
+
+Rate limits are kept in memory by each dispatcher (they are not shared between processes):
+about 1 message a second per chat, 20 a minute per group chat, 25 a second per channel overall.
+Quiet hours are the planner's business (it sets `due_at`); the dispatcher sends what is due.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Awaitable, Callable
+
+from bot.channels.base import (
+    Button,
+    Channel,
+    ChannelError,
+    ChatGone,
+    Outgoing,
+    PermanentError,
+    RetryAfter,
+    split_text,
+)
+from bot.timeutil import utcnow
+from storage import outbox
+from storage.models import Contact, Outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    per_second: float = 25.0  # per channel, all chats together (Telegram allows about 30)
+    private_interval: float = 1.0  # seconds between two messages to one chat
+    group_per_minute: int = 20
+    # Longer waits for a chat hand its rows back to the outbox (due when the chat is free again)
+    # instead of holding a worker; this also bounds how long one pass takes.
+    max_wait: float = 10.0
+
+
+@dataclass
+class DispatchResult:
+    claimed: int = 0
+    sent: int = 0  # rows fully delivered
+    parts: int = 0  # platform messages sent (a split text counts each part)
+    rate_limited: int = 0  # 429 answers received
+    retried: int = 0  # rows put back after a transient error
+    deferred: int = 0  # rows handed back unsent, for pacing or a 429 (not failures)
+    failed: int = 0
+    dropped: int = 0  # chat gone
+
+
+@dataclass(frozen=True)
+class GoneChat:
+    """Told to `on_chat_gone`: a chat refused the bot (blocked, deleted) and was deactivated."""
+
+    channel: str
+    chat_id: str
+    contacts: list[Contact]  # the contacts just marked inactive (unit loaded)
+    error: str
+
+
+def telegram_group(channel: str, chat_id: str) -> bool:
+    """Telegram group and channel ids are negative; other platforms are treated as private."""
+    return channel == "telegram" and chat_id.startswith("-")
+
+
+class _Window:
+    """At most `count` events in any `period` seconds."""
+
+    __slots__ = ("count", "period", "times")
+
+    def __init__(self, count: int, period: float):
+        self.count, self.period, self.times = count, period, deque()
+
+    def wait(self, now: float) -> float:
+        while self.times and self.times[0] <= now - self.period:
+            self.times.popleft()
+        return 0.0 if len(self.times) < self.count else self.times[0] + self.period - now
+
+    def record(self, now: float) -> None:
+        self.times.append(now)
+
+
+class RateLimiter:
+    """Next-allowed times per chat and per channel, in seconds of the dispatcher's clock."""
+
+    def __init__(self, limits: RateLimits):
+        self.limits = limits
+        self._overall: dict[str, _Window] = {}
+        self._chats: dict[tuple[str, str], list[_Window]] = {}
+        self._held: dict[tuple[str, str], float] = {}  # chat → time before which nothing goes
+
+    def _windows(self, channel: str, chat_id: str, group: bool) -> list[_Window]:
+        overall = self._overall.get(channel)
+        if overall is None:
+            overall = self._overall[channel] = _Window(max(1, round(self.limits.per_second)), 1.0)
+        chat = self._chats.get((channel, chat_id))
+        if chat is None:
+            chat = [_Window(1, self.limits.private_interval)]
+            if group:
+                chat.append(_Window(self.limits.group_per_minute, 60.0))
+            self._chats[(channel, chat_id)] = chat
+        return [overall, *chat]
+
+    def wait(self, channel: str, chat_id: str, group: bool, now: float) -> float:
+        """Seconds until one more message may go to this chat (0: now)."""
+        held = self._held.get((channel, chat_id), 0.0) - now
+        return max(held, *(w.wait(now) for w in self._windows(channel, chat_id, group)))
+
+    def take(self, channel: str, chat_id: str, group: bool, now: float) -> None:
+        for window in self._windows(channel, chat_id, group):
+            window.record(now)
+
+    def hold(self, channel: str, chat_id: str, until: float) -> None:
+        key = (channel, chat_id)
+        self._held[key] = max(self._held.get(key, 0.0), until)
+
+    def forget_idle(self, now: float) -> None:
+        """Drop chats with nothing left to remember, so memory follows the active chats only."""
+        for key in [k for k, ws in self._chats.items() if all(w.wait(now) == 0 and not w.times
+                                                               for w in ws)]:
+            del self._chats[key]
+        for key in [k for k, until in self._held.items() if until <= now]:
+            del self._held[key]
+
+
+def _buttons(stored: list | None) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(Button(b["text"], b["data"]) for b in row) for row in stored or [] if row)
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        sessionmaker,
+        channels: dict[str, Channel],
+        *,
+        owner: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], Awaitable] = asyncio.sleep,
+        on_chat_gone: Callable[[GoneChat], Awaitable] | None = None,
+        limits: RateLimits = RateLimits(),
+        batch_size: int = 200,
+        lease_seconds: float = 120.0,
+        workers: int = 32,
+        max_attempts: int = 6,
+        backoff_base: float = 30.0,
+        backoff_max: float = 3600.0,
+        send_timeout: float = 30.0,
+        poll_seconds: float = 1.0,
+        is_group: Callable[[str, str], bool] = telegram_group,
+    ):
+        if lease_seconds < 2 * send_timeout:
+            raise ValueError("lease_seconds must be at least twice send_timeout")
+        self.sessionmaker = sessionmaker
+        self.channels = channels
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.clock, self.sleep, self.on_chat_gone = clock, sleep, on_chat_gone
+        self.limits = limits
+        self.limiter = RateLimiter(limits)
+        self.batch_size, self.lease_seconds, self.workers = batch_size, lease_seconds, workers
+        self.max_attempts, self.backoff_base, self.backoff_max = max_attempts, backoff_base, backoff_max
+        self.send_timeout, self.poll_seconds, self.is_group = send_timeout, poll_seconds, is_group
+
+    # --- one pass -----------------------------------------------------------------------------
+
+    async def run_once(self, now: datetime | None = None) -> DispatchResult:
+        """Claim what is ready and try to send it; returns what happened."""
+        now = now or self.clock()
+        # Never claim more than can go out well within the lease at the overall rate.
+        limit = min(self.batch_size, max(1, int(self.limits.per_second * self.lease_seconds / 2)))
+        rows = await outbox.claim(self.sessionmaker, self.owner, now, limit, self.lease_seconds,
+                                  channels=list(self.channels))
+        result = DispatchResult(claimed=len(rows))
+        if not rows:
+            return result
+        by_chat: dict[tuple[str, str], list[Outbox]] = {}
+        for row in rows:  # claim returns due order; each chat keeps it
+            by_chat.setdefault((row.channel, row.chat_id), []).append(row)
+        queue: asyncio.Queue[list[Outbox]] = asyncio.Queue()
+        for chat_rows in by_chat.values():
+            queue.put_nowait(chat_rows)
+        # Chats go out concurrently (the overall limit is the bottleneck, not one send's latency);
+        # each chat's rows go in order, one at a time.
+        await asyncio.gather(*(self._worker(queue, result)
+                               for _ in range(min(self.workers, len(by_chat)))))
+        self.limiter.forget_idle(self._seconds())
+        return result
+
+    async def run_forever(self, stop_event: asyncio.Event) -> None:
+        while not stop_event.is_set():
+            try:
+                result = await self.run_once()
+            except Exception:  # the database went away, say: log, wait, try again
+                log.exception("dispatch pass failed")
+                result = None
+            if result is not None and result.claimed:
+                continue
+            try:
+                await asyncio.wait_for(stop_event.wait(), self.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _seconds(self) -> float:
+        return self.clock().timestamp()
+
+    async def _worker(self, queue: asyncio.Queue, result: DispatchResult) -> None:
+        while not queue.empty():
+            await self._send_chat(queue.get_nowait(), result)
+
+    async def _send_chat(self, rows: list[Outbox], result: DispatchResult) -> None:
+        give_up_waiting = self._seconds() + self.limits.max_wait
+        for index, row in enumerate(rows):
+            try:
+                outcome = await self._deliver(row, result, give_up_waiting)
+            except Exception:  # a bug or the database: leave the row to its lease and go on
+                log.exception("outbox row %s: unexpected error", row.id)
+                continue
+            if outcome in ("sent", "failed"):
+                continue
+            rest = rows[index + 1:]
+            if outcome == "gone":
+                for other in rest:  # the same chat: nothing will get through
+                    await outbox.mark_dropped(self.sessionmaker, other, self.owner, self.clock(),
+                                              "chat gone")
+                    result.dropped += 1
+            else:  # retried or deferred: the rest of this chat waits too, in order
+                next_at = self.clock() + timedelta(
+                    seconds=max(0.0, self.limiter.wait(row.channel, row.chat_id,
+                                                       self.is_group(row.channel, row.chat_id),
+                                                       self._seconds())))
+                for other in rest:
+                    await outbox.mark_retry(self.sessionmaker, other, self.owner, self.clock(),
+                                            next_at, count_attempt=False)
+                    result.deferred += 1
+            return
+
+    async def _deliver(self, row: Outbox, result: DispatchResult, give_up_waiting: float) -> str:
+        """Send the parts of one row not sent yet; returns sent|failed|gone|retry|deferred."""
+        channel = self.channels[row.channel]
+        group = self.is_group(row.channel, row.chat_id)
+        parts = split_text(row.text, channel.capabilities.max_text)
+        buttons = _buttons(row.buttons) if channel.capabilities.buttons else ()
+        done = len(row.channel_message_ids or [])  # parts sent by an earlier attempt
+        lease_end = row.lease_until.timestamp() if row.lease_until else float("inf")
+        for index in range(done, len(parts)):
+            wait = self.limiter.wait(row.channel, row.chat_id, group, self._seconds())
+            while wait > 0:
+                now = self._seconds()
+                if now + wait > give_up_waiting or now + wait + self.send_timeout > lease_end:
+                    return await self._hand_back(row, result, wait)
+                await self.sleep(wait)
+                wait = self.limiter.wait(row.channel, row.chat_id, group, self._seconds())
+            if self._seconds() + self.send_timeout > lease_end:
+                return await self._hand_back(row, result, 0.0)
+            self.limiter.take(row.channel, row.chat_id, group, self._seconds())
+            last = index == len(parts) - 1
+            message = Outgoing(text=parts[index], buttons=buttons if last else ())
+            try:
+                sent = await asyncio.wait_for(channel.send(row.chat_id, message), self.send_timeout)
+            except RetryAfter as exc:
+                return await self._rate_limited(row, result, exc)
+            except ChatGone as exc:
+                return await self._chat_gone(row, result, exc)
+            except PermanentError as exc:
+                await outbox.mark_failed(self.sessionmaker, row, self.owner, self.clock(),
+                                         _error(exc))
+                result.failed += 1
+                log.warning("outbox row %s refused by %s: %s", row.id, row.channel, exc)
+                return "failed"
+            except (ChannelError, asyncio.TimeoutError, OSError) as exc:
+                # TransientError, a timeout (it may have arrived: a possible duplicate), network.
+                return await self._transient(row, result, exc)
+            result.parts += 1
+            if last:
+                # The crash window described at the top of the module is this await.
+                await outbox.mark_sent(self.sessionmaker, row, self.owner, self.clock(),
+                                       [sent.message_id])
+                result.sent += 1
+            else:
+                await outbox.mark_progress(self.sessionmaker, row, self.owner, self.clock(),
+                                           [sent.message_id])
+            row.channel_message_ids = [*(row.channel_message_ids or []),
+                                       None if sent.message_id is None else str(sent.message_id)]
+        if done >= len(parts):  # every part went out before; only the mark was missing
+            await outbox.mark_sent(self.sessionmaker, row, self.owner, self.clock())
+            result.sent += 1
+        return "sent"
+
+    async def _hand_back(self, row: Outbox, result: DispatchResult, wait: float) -> str:
+        next_at = self.clock() + timedelta(seconds=wait)
+        await outbox.mark_retry(self.sessionmaker, row, self.owner, self.clock(), next_at,
+                                count_attempt=False)
+        result.deferred += 1
+        return "deferred"
+
+    async def _rate_limited(self, row: Outbox, result: DispatchResult, exc: RetryAfter) -> str:
+        seconds = max(float(exc.seconds), 1.0)
+        self.limiter.hold(row.channel, row.chat_id, self._seconds() + seconds)
+        await outbox.mark_retry(self.sessionmaker, row, self.owner, self.clock(),
+                                self.clock() + timedelta(seconds=seconds), _error(exc),
+                                count_attempt=False)
+        result.rate_limited += 1
+        result.deferred += 1
+        log.info("outbox row %s: rate limited by %s for %ss", row.id, row.channel, seconds)
+        return "deferred"
+
+    async def _chat_gone(self, row: Outbox, result: DispatchResult, exc: ChatGone) -> str:
+        gone = await outbox.mark_dropped(self.sessionmaker, row, self.owner, self.clock(),
+                                         _error(exc))
+        result.dropped += 1
+        log.info("%s chat %s is gone; %d contact(s) deactivated", row.channel, row.chat_id,
+                 len(gone))
+        if gone and self.on_chat_gone is not None:
+            try:
+                await self.on_chat_gone(GoneChat(row.channel, row.chat_id, gone, _error(exc)))
+            except Exception:
+                log.exception("on_chat_gone callback failed")
+        return "gone"
+
+    async def _transient(self, row: Outbox, result: DispatchResult, exc: BaseException) -> str:
+        attempts = (row.attempts or 0) + 1
+        if attempts >= self.max_attempts:
+            await outbox.mark_failed(self.sessionmaker, row, self.owner, self.clock(),
+                                     f"gave up after {attempts} attempts: {_error(exc)}")
+            result.failed += 1
+            log.warning("outbox row %s: gave up after %d attempts: %s", row.id, attempts, exc)
+            return "failed"
+        delay = min(self.backoff_max, self.backoff_base * 2 ** (attempts - 1))
+        await outbox.mark_retry(self.sessionmaker, row, self.owner, self.clock(),
+                                self.clock() + timedelta(seconds=delay), _error(exc))
+        result.retried += 1
+        log.info("outbox row %s: %s; retry in %ss", row.id, exc, delay)
+        return "retry"
