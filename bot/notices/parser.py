@@ -1,0 +1,553 @@
+"""Conclusion notice ("Thông báo kết luận") → document header + tasks.
+
+The walk, in one line each:
+  clean text → paragraphs → header (number, date, title, issuer) and preamble (meeting date)
+  → body (after "... như sau:") → outline (1. / I. / a) / - / +) into sections and sub-headings
+  → each directive paragraph cut into clauses → a clause naming a new lead unit starts a new task
+  → coordinating units after "phối hợp", deadlines by our own grammar
+  → the closing paragraph gives the report deadline; "Nơi nhận" ends the body.
+Names are kept as written; matching them to the directory is unitmatch's job.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.notices.cleaning import clean_text
+from bot.notices.deadlines import Deadline, find_deadline
+from bot.notices.unitphrases import (
+    enumerated_members,
+    is_collective_phrase,
+    read_units,
+    starts_with_unit,
+)
+
+
+@dataclass
+class DocumentInfo:
+    number: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    issued_date: date | None = None
+    meeting_date: date | None = None
+    report_deadline: date | None = None
+    report_deadline_text: str | None = None
+
+
+@dataclass
+class ParsedTask:
+    section: str | None
+    subsection: str | None
+    lead: list[str]
+    coordinate: list[str]
+    text: str
+    deadline: date | None = None
+    deadline_text: str | None = None
+    recurrence: str | None = None
+
+
+@dataclass
+class ParsedNotice:
+    document: DocumentInfo = field(default_factory=DocumentInfo)
+    tasks: list[ParsedTask] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        def iso(value: date | None) -> str | None:
+            return value.isoformat() if value else None
+
+        d = self.document
+        return {
+            "document": {
+                "number": d.number, "title": d.title, "issuer": d.issuer,
+                "issued_date": iso(d.issued_date), "meeting_date": iso(d.meeting_date),
+                "report_deadline": iso(d.report_deadline),
+            },
+            "tasks": [
+                {
+                    "section": task.section, "subsection": task.subsection,
+                    "lead": list(task.lead), "coordinate": list(task.coordinate), "text": task.text,
+                    "deadline": iso(task.deadline), "deadline_text": task.deadline_text,
+                    "recurrence": task.recurrence,
+                }
+                for task in self.tasks
+            ],
+        }
+
+    @property
+    def units(self) -> list[str]:
+        """Every unit name the tasks mention, in order of appearance, without repeats."""
+        seen: dict[str, None] = {}
+        for task in self.tasks:
+            for name in [*task.lead, *task.coordinate]:
+                seen.setdefault(name, None)
+        return list(seen)
+
+
+# ---- header ----------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"(?<![\w])Số\s*:?\s*([0-9A-Za-zĐđ.\-]*/[0-9A-Za-zĐđ\-/.]+)")
+_DATE_LINE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+_DATE_LINE_NUM = re.compile(r"^[^,\n]{2,40},\s*ngày\s+(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", re.IGNORECASE)
+_ANY_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?![\d/])|"
+                       r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+_DOC_REF_BEFORE = re.compile(r"(?:số|Số)\s+\S+\s+(?:ngày\s+)?$")
+_TITLE_WORD = re.compile(r"^THÔNG\s+BÁO(?:\s+KẾT\s+LUẬN)?\b\s*[:.]?\s*(.*)$")
+_MEETING_WORDS = re.compile(r"họp|hội nghị|làm việc|kiểm tra|phiên|giao ban|khảo sát|đối thoại|chủ trì", re.IGNORECASE)
+_BODY_START = re.compile(r"(?:như sau|sau đây|nội dung sau|nhiệm vụ sau|các nội dung|kết luận(?: chỉ đạo)?|"
+                         r"chỉ đạo|yêu cầu|ý kiến)\s*:$", re.IGNORECASE)
+_PREAMBLE_OPENERS = re.compile(r"^(?:Vào lúc|Vào ngày|Ngày \d|Sáng|Chiều|Tham dự|Dự họp|Cùng dự|Sau khi|Thực hiện|"
+                               r"Căn cứ|Xét|Theo|Trên cơ sở đề nghị|Kính gửi|V/v|CỘNG HÒA|Độc lập)", re.IGNORECASE)
+_END_OF_BODY = re.compile(r"^(?:Nơi nhận|Noi nhan)\s*:?|^(?:KT|TL|TM|Q)\.\s*[A-ZÀ-ỸĐ]{2}|^(?:CHÁNH VĂN PHÒNG|CHỦ TỊCH|GIÁM ĐỐC)\s*$")
+_CLOSING = re.compile(
+    r"thông báo\s+(?:ý kiến\s+)?(?:kết luận|chỉ đạo|để|đến|nội dung)|"
+    r"^(?:Báo cáo|Kết quả)\b[^.]{0,120}\b(?:gửi|về)\b[^.]{0,120}\b(?:trước|chậm nhất)|"
+    r"(?:để|đề nghị)\s+các\s+(?:cơ quan|đơn vị|ngành|phòng)[^.]{0,60}\bbiết\b",
+    re.IGNORECASE)
+
+
+def _to_date(d: str, m: str, y: str) -> date | None:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def _issuer_from_header(lines: list[str]) -> str | None:
+    caps: list[str] = []
+    for line in lines[:8]:
+        if line.startswith(("CỘNG HÒA", "CỘNG HOÀ", "Số", "Độc lập")) or not line:
+            break
+        letters = [c for c in line if c.isalpha()]
+        if letters and all(c.isupper() for c in letters):
+            caps.append(line)
+        else:
+            break
+    return " ".join(caps) if caps else None
+
+
+# ---- outline ---------------------------------------------------------------------------------
+
+_MARKER = re.compile(
+    r"^(?:(?P<roman>[IVXLC]{1,6})\s*[.)]\s*(?=\S)|(?P<arabic>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)/]\s*(?=\D)|"
+    r"(?P<letter>[a-zđ])\s*\)\s*|(?P<dash>[-–—])\s*|(?P<plus>\+)\s*|(?P<bullet>[•*·▪●○◦])\s*)"
+)
+
+
+def _marker(paragraph: str) -> tuple[str | None, str, str]:
+    """(kind, label as written, rest). Kind 'arabic2' for "1.1.", etc."""
+    m = _MARKER.match(paragraph)
+    if not m:
+        return None, "", paragraph
+    for kind in ("roman", "arabic", "letter", "dash", "plus", "bullet"):
+        if m.group(kind):
+            if kind == "arabic":
+                kind = f"arabic{m.group('arabic').count('.') + 1}"
+            label = paragraph[:m.end()].strip()
+            return kind, label, paragraph[m.end():].strip()
+    return None, "", paragraph
+
+
+@dataclass
+class _Heading:
+    level: int
+    text: str
+    inline: bool = False
+    units: list[str] = field(default_factory=list)
+
+
+# ---- leads -----------------------------------------------------------------------------------
+
+_TRIGGER = re.compile(r"(?<![\wÀ-ỹ])(?:giao|đề nghị|yêu cầu|Giao|Đề nghị|Yêu cầu|GIAO|ĐỀ NGHỊ|YÊU CẦU)(?:\s+cho)?\s+")
+_NOT_A_TRIGGER_BEFORE = re.compile(r"(?:được|đã|đang|sẽ|nhiệm vụ|báo cáo,?|kiến nghị,?|tham mưu,?|đề xuất,?|"
+                                   r"theo|của|văn bản|việc|bàn|chuyển)\s*$", re.IGNORECASE)
+_UPWARD = re.compile(r"^(?:Thường trực\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|HĐND|Hội đồng nhân dân)"
+                     r"(?:\s+(?:tỉnh|huyện|thị xã|thành phố|quận|xã|phường|thị trấn))?$|"
+                     r"^(?:Chủ tịch|Lãnh đạo|Thường trực)(?:\s+(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|HĐND))?"
+                     r"(?:\s+(?:tỉnh|huyện|thị xã|thành phố|quận))?$|^(?:Trung ương|Chính phủ|Thủ tướng)")
+_LEAD_IN = re.compile(r"^(?:đồng thời|Đồng thời|Riêng|riêng|Trong đó|trong đó|Mặt khác)\s*,?\s*")
+
+
+def _is_upward(names: list[str]) -> bool:
+    return all(_UPWARD.match(n) for n in names)
+
+
+def _subject(clause: str) -> list[str]:
+    body = _LEAD_IN.sub("", clause.strip())
+    names, end, why = read_units(body)
+    if names and why in ("verb", "punct") and not _is_upward(names):
+        if why == "punct" and not body[end:end + 1] == ":":
+            return []
+        return names
+    return []
+
+
+def _triggered(clause: str) -> tuple[list[str], int]:
+    for m in _TRIGGER.finditer(clause):
+        if _NOT_A_TRIGGER_BEFORE.search(clause[:m.start()]):
+            continue
+        names, end, why = read_units(clause, m.end())
+        if names and not _is_upward(names):
+            return names, m.start()
+    return [], -1
+
+
+def find_lead(clause: str) -> list[str]:
+    """Lead units a clause names: the subject it opens with, or the units after Giao/Đề nghị/Yêu cầu."""
+    subject = _subject(clause)
+    if subject:
+        return subject
+    names, _ = _triggered(clause)
+    return names
+
+
+def _expand_enumeration(lead: list[str], clause: str) -> list[str]:
+    if not any(is_collective_phrase(n) for n in lead):
+        return lead
+    members = enumerated_members(clause.split(";")[0])
+    return members or lead
+
+
+# ---- clauses ---------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[^\s.])\.\s+(?=[A-ZÀ-ỸĐ])")
+_ABBREV_END = re.compile(r"(?:\b[A-ZĐ]{1,4}|\bTp|\bv\.v|\bThS|\bTS|\bđ/c|\bĐ/c|\bNĐ-CP|\bTT)$")
+_TRIGGER_CUT = re.compile(r",\s+(?=(?:giao|Giao)\s+)")
+
+
+def _clauses(paragraph: str) -> list[tuple[str, str]]:
+    """(boundary, clause): boundary is 'start', 'sentence', 'semicolon' or 'comma'."""
+    out: list[tuple[str, str]] = []
+    sentences: list[str] = []
+    last = 0
+    for m in _SENTENCE_END.finditer(paragraph):
+        if _ABBREV_END.search(paragraph[last:m.start()]):
+            continue
+        sentences.append(paragraph[last:m.start() + 1])
+        last = m.end()
+    sentences.append(paragraph[last:])
+    for s_index, sentence in enumerate(sentences):
+        parts = _split_semicolons(sentence)
+        for p_index, part in enumerate(parts):
+            sub = [x for x in _split_trigger_commas(part) if x.strip()]
+            for c_index, clause in enumerate(sub):
+                if c_index:
+                    boundary = "comma"
+                elif p_index:
+                    boundary = "semicolon"
+                elif s_index:
+                    boundary = "sentence"
+                else:
+                    boundary = "start"
+                out.append((boundary, clause.strip()))
+    return [(b, c) for b, c in out if c]
+
+
+def _split_semicolons(sentence: str) -> list[str]:
+    parts, depth, last = [], 0, 0
+    for i, ch in enumerate(sentence):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == ";" and depth == 0:
+            parts.append(sentence[last:i + 1])
+            last = i + 1
+    parts.append(sentence[last:])
+    return parts
+
+
+def _split_trigger_commas(part: str) -> list[str]:
+    """", giao Phòng X ..." inside a clause hands work to another unit: cut there."""
+    cuts = [0]
+    for m in _TRIGGER_CUT.finditer(part):
+        names, _, _ = read_units(part, m.end() + len(re.match(r"(?:giao|Giao)\s+", part[m.end():]).group(0)))
+        if names:
+            cuts.append(m.start() + 1)
+    cuts.append(len(part))
+    return [part[a:b].strip(" ,") for a, b in zip(cuts, cuts[1:])]
+
+
+# ---- coordinating units ------------------------------------------------------------------------
+
+_COORD = re.compile(r"(?<![\wÀ-ỹ])phối hợp(?:\s+chặt chẽ)?(?:\s*,\s*(?:đôn đốc|hỗ trợ|hướng dẫn))?"
+                    r"(?:\s+(?:với|cùng với|cùng))?\s+", re.IGNORECASE)
+
+
+def find_coordinates(text: str, lead: list[str]) -> list[str]:
+    found: list[str] = []
+    for m in _COORD.finditer(text):
+        names, _, _ = read_units(text, m.end())
+        for name in names:
+            if name not in lead and name not in found and not _UPWARD.match(name):
+                found.append(name)
+    return found
+
+
+# ---- the walk --------------------------------------------------------------------------------
+
+_DEADLINE_LINE = re.compile(r"^(?:Thời hạn|Thời gian)(?:\s+(?:hoàn thành|thực hiện|báo cáo|gửi báo cáo))?\s*:\s*(.+)$",
+                            re.IGNORECASE)
+
+
+@dataclass
+class _Draft:
+    lead: list[str]
+    parts: list[str]
+    section: str | None
+    subsection: str | None
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.strip() for p in self.parts if p.strip())
+
+
+class _Walker:
+    def __init__(self, ref: date | None):
+        self.ref = ref
+        self.drafts: list[_Draft] = []
+        self.levels: dict[str, int] = {}
+        self.stack: list[_Heading] = []
+        self.last_group: list[_Draft] = []
+
+    # outline
+    def level_of(self, kind: str) -> int:
+        if kind not in self.levels:
+            self.levels[kind] = len(self.levels)
+        return self.levels[kind]
+
+    def pop_to(self, level: int) -> None:
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop()
+
+    def section_pair(self) -> tuple[str | None, str | None]:
+        if not self.stack:
+            return None, None
+        section = self.stack[0].text
+        below = self.stack[1:]
+        proper = [h for h in below if not h.inline]
+        chosen = (proper or below)[-1] if below else None
+        return section, (chosen.text if chosen else None)
+
+    def default_leads(self) -> list[str]:
+        for heading in reversed(self.stack):
+            if heading.units:
+                return heading.units
+        return []
+
+    # content
+    def timing(self, text: str) -> Deadline | None:
+        return find_deadline(text, self.ref)
+
+    def add_paragraph(self, content: str, leads: list[str] | None = None) -> None:
+        section, subsection = self.section_pair()
+        current: _Draft | None = None
+        group: list[_Draft] = []
+        fallback = leads or self.default_leads()
+        for boundary, clause in _clauses(content):
+            lead = find_lead(clause)
+            if lead:
+                lead = _expand_enumeration(lead, clause)
+            if not lead and current is None and fallback:
+                lead = list(fallback)
+            if lead and (current is None or lead != current.lead):
+                current = _Draft(lead, [clause], section, subsection)
+                group.append(current)
+                continue
+            if current is None:
+                continue  # a remark without a unit: not a task
+            if boundary == "sentence":
+                before, after = self.timing(current.text), self.timing(clause)
+                if before is not None and (after is None or after.text != before.text):
+                    current = _Draft(list(current.lead), [clause], section, subsection)
+                    group.append(current)
+                    continue
+            current.parts.append(clause)
+        self.drafts.extend(group)
+        if group:
+            self.last_group = group
+
+    def apply_deadline_line(self, phrase: str) -> None:
+        for draft in self.last_group:
+            draft.parts.append(f"Thời hạn: {phrase}")
+
+
+def _topic_and_content(rest: str) -> tuple[str | None, list[str], str]:
+    """Split "Topic: content" / "UBND xã A, UBND xã B: content". Returns (topic, units, content)."""
+    depth = 0
+    for i, ch in enumerate(rest):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == ":" and depth == 0:
+            prefix, content = rest[:i].strip(), rest[i + 1:].strip()
+            if len(prefix) > 250:
+                return None, [], rest
+            names, end, why = read_units(prefix)
+            if names and why == "end":
+                return None, names, content
+            if find_lead(prefix) or _DEADLINE_LINE.match(rest):
+                return None, [], rest
+            return prefix, [], content
+    return None, [], rest
+
+
+def _looks_like_heading(rest: str, kind: str | None, paragraph: str) -> bool:
+    if rest.endswith((".", ";", "./.", ".\"")) or len(rest) > 160:
+        return False
+    if find_lead(rest):
+        return False
+    letters = [c for c in rest if c.isalpha()]
+    caps = bool(letters) and all(c.isupper() for c in letters)
+    return kind is not None or caps
+
+
+def _header(paragraphs: list[str], body_start: int) -> DocumentInfo:
+    info = DocumentInfo()
+    head = paragraphs[:body_start] if body_start else paragraphs[:15]
+    for p in head:
+        if info.number is None:
+            m = _NUMBER.search(p)
+            if m:
+                info.number = m.group(1)
+        if info.issued_date is None:
+            m = _DATE_LINE.search(p) if re.search(r",\s*ngày", p) else None
+            m = m or _DATE_LINE_NUM.search(p)
+            if m:
+                info.issued_date = _to_date(*m.groups()[:3])
+    for i, p in enumerate(head):
+        m = _TITLE_WORD.match(p)
+        if m:
+            rest = m.group(1).strip()
+            if rest:
+                info.title = rest
+            elif i + 1 < len(head):
+                info.title = head[i + 1]
+            break
+    if info.title is None:
+        for p in head:
+            if p.startswith(("V/v", "V/V", "Về việc")):
+                info.title = re.sub(r"^(?:V/v|V/V|Về việc)\s*:?\s*", "", p)
+                break
+    info.issuer = _issuer_from_header(head)
+    # the meeting: the first date of the preamble that is not a reference to another document
+    title_index = next((i for i, p in enumerate(head) if p == info.title), -1)
+    candidates = ([info.title] if info.title else []) + head[title_index + 1:]
+    for p in candidates:
+        if not _MEETING_WORDS.search(p):
+            continue
+        for m in _ANY_DATE.finditer(p):
+            if _DOC_REF_BEFORE.search(p[:m.start()]):
+                continue
+            groups = m.groups()
+            found = _to_date(*groups[:3]) if groups[0] else _to_date(*groups[3:6])
+            if found:
+                info.meeting_date = found
+                break
+        if info.meeting_date:
+            break
+    return info
+
+
+def _body_start(paragraphs: list[str]) -> int:
+    for i, p in enumerate(paragraphs[:60]):
+        if _BODY_START.search(p) and len(p) > 10:
+            return i + 1
+    # no "như sau:": the body starts at the first outline item or directive after the header
+    for i, p in enumerate(paragraphs):
+        if i < 2 or _PREAMBLE_OPENERS.match(p) or _TITLE_WORD.match(p) or _NUMBER.search(p[:40]):
+            continue
+        kind, _, rest = _marker(p)
+        if kind in ("roman", "arabic1") or find_lead(rest):
+            return i
+    return 0
+
+
+def parse_notice(text: str) -> ParsedNotice:
+    paragraphs = [p for p in clean_text(text).split("\n") if p.strip()]
+    start = _body_start(paragraphs)
+    info = _header(paragraphs, start)
+    walker = _Walker(info.issued_date or info.meeting_date)
+    closing_issuer = None
+    for p in paragraphs[start:]:
+        if _END_OF_BODY.match(p):
+            break
+        kind, label, rest = _marker(p)
+        if not rest:
+            continue
+        if kind is None and _CLOSING.search(p):
+            found = find_deadline(p, walker.ref)
+            if found and found.date and info.report_deadline is None:
+                info.report_deadline, info.report_deadline_text = found.date, found.text
+            m = re.match(r"^(.{5,120}?)\s+thông báo\b", p)
+            if m and starts_with_unit(m.group(1)):
+                closing_issuer = m.group(1).strip()
+            continue
+        deadline_line = _DEADLINE_LINE.match(rest)
+        if deadline_line and kind in (None, "dash", "plus", "bullet"):
+            walker.apply_deadline_line(deadline_line.group(1))
+            continue
+        if kind is not None:
+            level = walker.level_of(kind)
+            walker.pop_to(level)
+        else:
+            level = max((h.level for h in walker.stack), default=-1) + 1
+        numbered = kind in ("roman", "letter") or (kind or "").startswith("arabic")
+        shown = f"{label} {rest}" if numbered else rest
+        if rest.endswith(":") and not _DEADLINE_LINE.match(rest):
+            names, end, why = read_units(rest[:-1])
+            if names and why == "end":
+                walker.stack.append(_Heading(level, shown.rstrip(": "), units=names))
+            elif find_lead(rest[:-1]):
+                walker.add_paragraph(rest[:-1] + ".")
+            else:
+                walker.stack.append(_Heading(level, shown.rstrip(": ")))
+            continue
+        if _looks_like_heading(rest, kind, p):
+            names, end, why = read_units(rest)
+            walker.stack.append(_Heading(level, shown, units=names if why == "end" else []))
+            continue
+        topic, units, content = _topic_and_content(rest)
+        if topic is not None:
+            topic_shown = f"{label} {topic}" if numbered else topic
+            if kind is not None:
+                walker.stack.append(_Heading(level, topic_shown, inline=True))
+            walker.add_paragraph(content)
+        else:
+            walker.add_paragraph(content, leads=units or None)
+
+    if closing_issuer:
+        info.issuer = closing_issuer
+    notice = ParsedNotice(document=info)
+    for draft in walker.drafts:
+        text = draft.text
+        found = find_deadline(text, walker.ref)
+        notice.tasks.append(ParsedTask(
+            section=draft.section, subsection=draft.subsection, lead=draft.lead,
+            coordinate=find_coordinates(text, draft.lead), text=text,
+            deadline=found.date if found else None,
+            deadline_text=found.text if found else None,
+            recurrence=found.recurrence if found else None,
+        ))
+    return notice
+
+
+_TABLE_HEADER = re.compile(r"(?:đơn vị|unit)\s*[,;\t|].*(?:nhiệm vụ|task)", re.IGNORECASE)
+
+
+def looks_like_notice(text: str) -> bool:
+    """True for a notice or directive letter; False for a task table or unrelated text."""
+    if not text or not text.strip():
+        return False
+    cleaned = clean_text(text)
+    first = next((line for line in cleaned.split("\n") if line.strip()), "")
+    if _TABLE_HEADER.search(first):
+        return False
+    lines = [line for line in cleaned.split("\n") if line.strip()]
+    tabular = sum(1 for line in lines if line.count("\t") >= 2 or line.count(";") >= 3)
+    if lines and tabular > len(lines) / 2:
+        return False
+    signals = re.search(r"THÔNG BÁO|kết luận|chỉ đạo|Kính gửi|/TB-|Số\s*:", cleaned, re.IGNORECASE)
+    directives = sum(1 for line in lines[:400] if find_lead(_marker(line)[2]))
+    return directives >= 2 or (directives >= 1 and bool(signals))

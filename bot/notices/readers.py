@@ -1,0 +1,273 @@
+"""Turn an uploaded file into plain text: .txt/.md, .docx (with list numbering and tables), PDF text layers.
+
+Bad input raises NoticeReadError with a short reason code; `.message(lang)` is the sentence to show.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from bot.i18n import N_, t
+from bot.notices.cleaning import normalise_unicode
+
+MAX_BYTES = 20 * 1024 * 1024
+
+_MESSAGES = {
+    "empty": N_("The file is empty: there is nothing to read."),
+    "too_large": N_("The file is larger than 20 MB. Please send the notice itself, without attachments."),
+    "not_docx": N_("This file has a .docx name but is not a Word document (it may be damaged). Please save it again as .docx and resend it."),
+    "scanned_pdf": N_("This PDF is a scanned image with no text layer, so it cannot be read. Please send the .docx file or a PDF with text."),
+    "unsupported": N_("This kind of file cannot be read. Please send a .docx, .pdf (with text), .txt or .md file, or paste the text."),
+    "no_directives": N_("No directive assigned to a unit was found in this document, so no task was created."),
+}
+
+
+class NoticeReadError(Exception):
+    """A document that cannot be turned into tasks; `reason` is one of _MESSAGES' keys."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        if reason not in _MESSAGES:
+            raise ValueError(f"unknown reason {reason!r}")
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+    def message(self, lang: str | None = "vi") -> str:
+        return t(lang, _MESSAGES[self.reason])
+
+
+# ---- plain text ----------------------------------------------------------------------------
+
+def _decode_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise NoticeReadError("unsupported", "binary data")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1258")  # old Windows Vietnamese
+    except UnicodeDecodeError as exc:
+        raise NoticeReadError("unsupported", "unknown text encoding") from exc
+
+
+# ---- .docx ---------------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _roman(n: int) -> str:
+    values = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+              (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = ""
+    for value, letters in values:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt == "lowerLetter":
+        return chr(ord("a") + (n - 1) % 26)
+    if fmt == "upperLetter":
+        return chr(ord("A") + (n - 1) % 26)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt == "upperRoman":
+        return _roman(n)
+    return str(n)
+
+
+class _Numbering:
+    """Recovers the text of Word's automatic numbering ("1.", "a)", "-") from numbering.xml."""
+
+    def __init__(self, document):
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except Exception:  # no numbering part
+            return
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.iter(f"{_W}abstractNum"):
+            lv: dict[int, tuple[str, str, int]] = {}
+            for lvl in an.iter(f"{_W}lvl"):
+                ilvl = int(lvl.get(f"{_W}ilvl", "0"))
+                fmt = lvl.find(f"{_W}numFmt")
+                text = lvl.find(f"{_W}lvlText")
+                start = lvl.find(f"{_W}start")
+                lv[ilvl] = (fmt.get(f"{_W}val") if fmt is not None else "decimal",
+                            text.get(f"{_W}val") if text is not None else "%1.",
+                            int(start.get(f"{_W}val")) if start is not None else 1)
+            abstract[an.get(f"{_W}abstractNumId")] = lv
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            if ref is None:
+                continue
+            for ilvl, spec in abstract.get(ref.get(f"{_W}val"), {}).items():
+                self.levels[(num.get(f"{_W}numId"), ilvl)] = spec
+
+    def label(self, paragraph) -> str:
+        num_pr = None
+        ppr = paragraph._p.pPr
+        if ppr is not None and ppr.numPr is not None:
+            num_pr = ppr.numPr
+        else:
+            style = paragraph.style
+            while style is not None and num_pr is None:
+                sppr = style.element.pPr
+                if sppr is not None and sppr.numPr is not None:
+                    num_pr = sppr.numPr
+                style = style.base_style
+        if num_pr is None or num_pr.numId is None:
+            return ""
+        num_id = str(num_pr.numId.val)
+        ilvl = int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
+        spec = self.levels.get((num_id, ilvl))
+        if spec is None or num_id == "0":
+            return ""
+        fmt, text, start = spec
+        counters = self.counters.setdefault(num_id, {})
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        if fmt == "bullet":
+            return "-"
+        if fmt == "none":
+            return ""
+
+        def repl(m: re.Match) -> str:
+            level = int(m.group(1)) - 1
+            lfmt = self.levels.get((num_id, level), ("decimal", "", 1))[0]
+            return _format_number(counters.get(level, 1), lfmt)
+
+        return re.sub(r"%(\d)", repl, text)
+
+
+def _read_docx(data: bytes) -> str:
+    if not data.startswith(b"PK"):
+        raise NoticeReadError("not_docx", "not a zip container")
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, Exception) as exc:
+        raise NoticeReadError("not_docx", type(exc).__name__) from exc
+
+    numbering = _Numbering(document)
+    lines: list[str] = []
+
+    def para_text(p) -> str:
+        text = p.text.replace("\t", " ").strip()
+        label = numbering.label(p)
+        return f"{label} {text}".strip() if (label and text) else text
+
+    def walk_table(table) -> None:
+        for row in table.rows:
+            seen = set()
+            for cell in row.cells:
+                if id(cell._tc) in seen:
+                    continue
+                seen.add(id(cell._tc))
+                for p in cell.paragraphs:
+                    lines.append(para_text(p))
+                for inner in cell.tables:
+                    walk_table(inner)
+            lines.append("")
+
+    for child in document.element.body.iterchildren():
+        if child.tag == f"{_W}p":
+            lines.append(para_text(Paragraph(child, document)))
+        elif child.tag == f"{_W}tbl":
+            lines.append("")
+            walk_table(Table(child, document))
+            lines.append("")
+    return "\n".join(lines)
+
+
+# ---- .pdf ----------------------------------------------------------------------------------
+
+_PDF_MARKER = re.compile(r"^\s*(?:[-–+•]|\d{1,2}(?:\.\d{1,2})*[.)]|[IVX]+[.)]|[a-zđ]\))\s*")
+
+
+def _is_caps(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _unwrap_pdf_lines(text: str) -> str:
+    """PDF text comes one printed line at a time: join the lines of a paragraph back together."""
+    out: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            out.append("")
+            continue
+        if re.fullmatch(r"\d{1,3}", line):  # page number
+            continue
+        prev = out[-1] if out else ""
+        if (prev and not prev.endswith((".", ":", ";", "!", "?")) and not _PDF_MARKER.match(line)
+                and not _is_caps(prev) and not _is_caps(line)):
+            out[-1] = prev + " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _read_pdf(data: bytes) -> str:
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise NoticeReadError("unsupported", "not a PDF")
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as exc:
+        raise NoticeReadError("unsupported", f"unreadable PDF: {type(exc).__name__}") from exc
+    text = "\n".join(pages)
+    letters = sum(1 for c in text if c.isalpha())
+    if letters < 40 * max(1, min(len(pages), 3)) / 3:
+        raise NoticeReadError("scanned_pdf")
+    return _unwrap_pdf_lines(normalise_unicode(text))
+
+
+# ---- entry points --------------------------------------------------------------------------
+
+_TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
+
+
+def read_document(data: bytes, filename: str) -> str:
+    """Raw text of a notice file (not yet cleaned). Raises NoticeReadError."""
+    if len(data) > MAX_BYTES:
+        raise NoticeReadError("too_large", f"{len(data)} bytes")
+    if not data or not data.strip():
+        raise NoticeReadError("empty")
+    suffix = Path(filename or "").suffix.lower()
+    if suffix == ".docx":
+        text = _read_docx(data)
+    elif suffix == ".pdf" or data[:5] == b"%PDF-":
+        text = _read_pdf(data)
+    elif suffix in _TEXT_SUFFIXES:
+        text = _decode_text(data)
+    elif data.startswith(b"PK") or suffix in {".doc", ".xls", ".xlsx", ".odt", ".rtf", ".jpg", ".jpeg", ".png"}:
+        raise NoticeReadError("unsupported", suffix)
+    else:
+        text = _decode_text(data)  # pasted text saved under another name
+    text = normalise_unicode(text)
+    if not text.strip():
+        raise NoticeReadError("empty")
+    return text
+
+
+def read_path(path: str | Path) -> str:
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise NoticeReadError("too_large", f"{size} bytes")
+    return read_document(path.read_bytes(), path.name)

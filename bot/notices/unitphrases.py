@@ -1,0 +1,202 @@
+"""Finding unit names in a directive: "Phòng Kinh tế thị xã, UBND các xã, phường tuyên truyền ...".
+
+A unit list starts with a unit head ("Phòng", "UBND", "Sở", "Ban", "các ngành" ...) and ends where
+the action begins: a lower-case verb or adverb ("tăng cường", "khẩn trương", "chủ trì", "phối hợp"),
+or a colon, semicolon or full stop. The list is cut at commas and "và"; a piece that does not start
+with a head belongs to the previous name ("UBND các xã, phường", "Hội đồng Bồi thường, hỗ trợ và tái
+định cư"). Names are returned as written.
+"""
+from __future__ import annotations
+
+import re
+
+_L = r"A-Za-zÀ-ỹĐđ"
+_UP = r"A-ZÀ-ỸĐ"
+
+# Heads of proper unit names: matched case-sensitively, capitalised, at a word start.
+_PROPER_HEADS = (
+    r"UBND|HĐND|UBMTTQ|MTTQ|BHXH|BCHQS|TTYT|KBNN|"
+    r"Ủy ban|Uỷ ban|Ủy Ban|Hội đồng|Thường trực|Thường vụ|Ban Thường vụ|Phòng|Sở|Ban|Chi cục|Cục|Tổng cục|Bộ|"
+    r"Trung tâm|Công an|Bộ Chỉ huy|Chỉ huy|Bảo hiểm|Kho bạc|Văn phòng|Thanh tra|Đảng ủy|Đảng uỷ|Đảng bộ|"
+    r"Huyện ủy|Huyện uỷ|Thị ủy|Thị uỷ|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Quận ủy|Chi bộ|Mặt trận|Hội|Đoàn|"
+    r"Huyện đoàn|Thị đoàn|Thành đoàn|Tỉnh đoàn|Liên đoàn|Điện lực|Đài|Trường|Bệnh viện|Chủ tịch|Phó Chủ tịch|"
+    r"Thủ trưởng|Giám đốc|Người đứng đầu|Lãnh đạo|Trưởng|Chánh|Đội|Hạt|Kiểm lâm|Quỹ|Ngân hàng|Tòa án|Toà án|"
+    r"Viện|Chi nhánh|Công ty|Hợp tác xã|Bưu điện|Viettel|VNPT|Tổ công tác|Tổ|Cảnh sát|Bộ phận|Ủy viên|Tập đoàn|"
+    r"Xã|Phường|Thị trấn"
+)
+_PROPER = re.compile(rf"(?:{_PROPER_HEADS})(?![{_L}])")
+# "xã Tân Long", "phường Văn Phú", "Phường 1", "thị trấn Phú Lộc": a commune by its name
+_LOCALITY = re.compile(rf"(?:xã|phường|thị trấn|Xã|Phường|Thị trấn)\s+(?:[{_UP}]|\d)")
+# Generic or collective names, lower case: "các ngành", "đơn vị liên quan", "nhà đầu tư"
+_GENERIC = re.compile(
+    r"(?:các|Các)\s+[a-zà-ỹđ]|(?:đơn vị|cơ quan|tổ chức)\s+(?:có\s+)?liên quan|(?:nhà|chủ)\s+đầu\s+tư|"
+    r"địa phương|(?:Những|những)\s+(?:đơn vị|cơ quan)"
+)
+_PEOPLE_NOT_UNITS = re.compile(r"(?:các|Các)\s+(?:hộ|hộ dân|cá nhân|công dân|học sinh|em|trường hợp|nội dung|"
+                               r"công trình|dự án|biện pháp|hoạt động|chính sách|đối tượng|cơ sở|khu|điểm|tuyến|"
+                               r"nguồn|lĩnh vực|chỉ tiêu|kế hoạch|chương trình|văn bản|thủ tục|loại|vụ|ngày|giải pháp|"
+                               r"trạm bơm|tiêu chí|nhiệm vụ|bước|khoản|hồ sơ|kiến nghị|tổ, nhóm|bài|doanh nghiệp vi phạm)\b")
+
+# Where a unit name ends and the action starts: lower-case verbs/adverbs (case-sensitive on purpose:
+# "Sở Xây dựng" is a name, "xây dựng kế hoạch" is an action).
+_STOP_WORDS = (
+    "chủ trì", "phối hợp", "tuyên truyền", "vận động", "đôn đốc", "tăng cường", "khảo sát", "nghiên cứu",
+    "đề xuất", "rà soát", "thực hiện", "triển khai", "tổ chức", "xây dựng", "phân công", "kiểm tra",
+    "theo dõi", "tham mưu", "chủ động", "khẩn trương", "tiếp tục", "tập trung", "quản lý", "chỉ đạo",
+    "hướng dẫn", "giải quyết", "báo cáo", "tổng hợp", "thống kê", "xử lý", "lập", "cập nhật", "hoàn thành",
+    "hoàn thiện", "chuẩn bị", "ban hành", "trình", "gửi", "cung cấp", "bố trí", "đẩy nhanh", "đẩy mạnh",
+    "nâng cao", "phải", "cần", "có trách nhiệm", "chịu trách nhiệm", "thường xuyên", "kịp thời", "sớm",
+    "nghiêm túc", "khắc phục", "đảm bảo", "bảo đảm", "tìm kiếm", "thẩm định", "phê duyệt", "tiếp nhận",
+    "duy trì", "vận hành", "nắm", "chấn chỉnh", "kiểm soát", "phát động", "điều chỉnh", "hỗ trợ", "rà",
+    "làm việc", "làm rõ", "làm", "quan tâm", "thông tin", "tiến hành", "tiếp thu", "huy động", "vận hành",
+    "giám sát", "phát hiện", "bàn giao", "nhận", "thu", "chi", "mời", "dự", "tham gia", "là", "được",
+    "thì", "đã", "đang", "sẽ", "không", "chưa", "cùng với", "với", "tại", "theo", "để", "nhằm",
+    "trong", "trước", "về", "của", "cho", "từ", "trên", "đến", "khi", "nếu", "căn cứ", "trực tiếp",
+    "tích cực", "thống nhất", "tạo điều kiện", "giao", "đề nghị", "yêu cầu", "tổ chức thực hiện",
+    "quyết liệt", "nghiêm", "rút kinh nghiệm", "soạn thảo", "đánh giá", "phân tích", "giải ngân",
+    "thanh toán", "quyết toán", "lựa chọn", "hoàn tất", "thực thi", "bổ sung", "sửa đổi", "thẩm tra",
+    "cử", "phân bổ", "liên hệ", "đầu mối", "biên soạn", "công khai", "tiếp", "thường trực",
+)
+_STOP = re.compile(rf"(?<![{_L}])(?:{'|'.join(sorted((re.escape(w) for w in _STOP_WORDS), key=len, reverse=True))})(?![{_L}])")
+
+# Name fragments that contain stop words, commas or "và" and must not be cut.
+_PROTECTED = re.compile(
+    r"Bồi thường,? hỗ trợ(?:,? và|,) tái định cư|HĐND và UBND|Hội đồng nhân dân và Ủy ban nhân dân|"
+    r"Hội đồng nhân dân và Uỷ ban nhân dân|[Vv]ăn hóa,? Thể thao và Du lịch|[Pp]hòng cháy,? chữa cháy(?: và cứu nạn,? cứu hộ)?|"
+    r"[Pp]hòng,? chống [a-zà-ỹđ ]{3,30}?(?= và| thị xã| huyện| tỉnh|,|$)|"
+    r"dự án các công trình xây dựng|[Đđ]ầu tư xây dựng|[Qq]uản lý dự án|Quản lý thị trường|Phát triển quỹ đất|"
+    r"[Gg]iáo dục thường xuyên|Tìm kiếm cứu nạn|tìm kiếm cứu nạn|cứu nạn, cứu hộ|[Tt]ổ chức (?:có )?liên quan|"
+    r"[Tt]ổ chức, cá nhân|cơ quan, tổ chức|Ban quản lý|Ban Quản lý|Ban Chỉ đạo|Ban chỉ đạo|Trung tâm Phát triển|"
+    r"[Hh]ành chính công|[Tt]hu ngân sách|Thường trực|Thông tin và Truyền thông|Kinh tế, Hạ tầng và Đô thị|"
+    r"Kinh tế - Hạ tầng và Đô thị|Nông nghiệp và Môi trường|Tài nguyên và Môi trường|Thương binh và Xã hội|"
+    r"Nông nghiệp và Phát triển nông thôn|Khoa học và Công nghệ|Kế hoạch và Đầu tư|Giáo dục và Đào tạo|"
+    r"Văn hóa và Thông tin|Văn hoá và Thông tin|Dân tộc và Tôn giáo|Xây dựng và|Y tế và|nhà ở và"
+)
+
+
+def _is_proper_head(text: str) -> bool:
+    return bool(_PROPER.match(text) or _LOCALITY.match(text))
+
+
+def starts_with_unit(text: str) -> bool:
+    text = text.lstrip()
+    if _PEOPLE_NOT_UNITS.match(text):
+        return False
+    return _is_proper_head(text) or bool(_GENERIC.match(text))
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PROTECTED.finditer(text)]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _find_end(text: str, start: int) -> tuple[int, str]:
+    """End of the unit list that starts at `start`, and what stopped it ("verb", "punct", "end")."""
+    spans = _protected_spans(text)
+    depth = 0
+    i = start
+    n = len(text)
+    word_start = True
+    while i < n:
+        ch = text[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            if ch in ":;" or (ch == "." and (i + 1 >= n or text[i + 1] == " ")):
+                return i, "punct"
+            if word_start and i > start and not _inside(i, spans):
+                m = _STOP.match(text, i)
+                if m:
+                    return i, "verb"
+        word_start = not ch.isalnum() and ch not in "&"
+        i += 1
+    return n, "end"
+
+
+def _split_top_level(phrase: str) -> list[tuple[str, str]]:
+    """Pieces cut at commas and " và " outside parentheses and protected names: (separator, piece)."""
+    spans = _protected_spans(phrase)
+    pieces: list[tuple[str, str]] = []
+    depth = 0
+    last = 0
+    sep = ""
+    i = 0
+    while i < len(phrase):
+        ch = phrase[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0 and not _inside(i, spans):
+            if ch == ",":
+                pieces.append((sep, phrase[last:i]))
+                sep, last = ", ", i + 1
+            elif phrase.startswith(" và ", i) or phrase.startswith(" cùng ", i):
+                pieces.append((sep, phrase[last:i]))
+                width = 4 if phrase.startswith(" và ", i) else 6
+                sep, last = phrase[i:i + width], i + width
+                i += width - 1
+        i += 1
+    pieces.append((sep, phrase[last:]))
+    return [(s, p.strip()) for s, p in pieces if p.strip()]
+
+
+def _starts_generic_cac(piece: str) -> bool:
+    return bool(re.match(r"(?:các|Các)\s", piece))
+
+
+def split_unit_list(phrase: str) -> list[str]:
+    names: list[str] = []
+    for sep, piece in _split_top_level(phrase):
+        if not names:
+            names.append(piece)
+            continue
+        prev = names[-1]
+        new_unit = _is_proper_head(piece) or (
+            bool(_GENERIC.match(piece)) and not (_starts_generic_cac(prev) and not _starts_generic_cac(piece))
+        )
+        if new_unit and not _PEOPLE_NOT_UNITS.match(piece):
+            names.append(piece)
+        else:
+            names[-1] = prev + (", " if sep.startswith(",") else sep) + piece
+    return [re.sub(r"\s+", " ", n).strip(" ,") for n in names if n.strip(" ,")]
+
+
+def read_units(text: str, start: int = 0) -> tuple[list[str], int, str]:
+    """Unit names at `start` (empty when none starts there), the end offset and what stopped the list."""
+    while start < len(text) and text[start] == " ":
+        start += 1
+    m = re.match(r"(?:cho|đối với)\s+", text[start:])
+    if m:
+        start += m.end()
+    if not starts_with_unit(text[start:]):
+        return [], start, "none"
+    end, why = _find_end(text, start)
+    phrase = text[start:end].strip(" ,")
+    if not phrase:
+        return [], start, "none"
+    return split_unit_list(phrase), end, why
+
+
+_ENUMERATION = re.compile(r"\(([^()]{5,400})\)")
+
+
+def enumerated_members(text: str) -> list[str]:
+    """Units listed in a parenthesis ("các phòng ... (Phòng Kinh tế, Phòng Văn hóa và Thông tin)")."""
+    for m in _ENUMERATION.finditer(text):
+        inner = m.group(1).strip()
+        names = split_unit_list(inner)
+        if len(names) >= 2 and all(_is_proper_head(n) for n in names):
+            # the list must be names only: nothing that reads like an action
+            if all(_find_end(n, 0)[1] == "end" for n in names):
+                return names
+    return []
+
+
+def is_collective_phrase(name: str) -> bool:
+    return bool(re.search(r"(?:^|\s)(?:các|Các)\s", name))
