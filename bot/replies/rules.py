@@ -1,0 +1,367 @@
+"""The reply grammar: ordered rules, each a small function over the normalised text.
+
+The order is the precedence, and it encodes what a careful clerk does:
+
+    nothing      stickers, emoji, empty                         -> other
+    irony        "xong đâu mà xong"                             -> not_done
+    extension    a request for time wins over "không kịp"       -> extension
+    question     asking back wins over anything reported        -> question
+    blocked      a named outside cause (not "bận")              -> blocked
+    promise      "chưa xong nhưng chiều nay xong"               -> in_progress
+    sub-step     "xong phần khảo sát, còn báo cáo đang viết"    -> in_progress
+    done         an unnegated, unconditional, past "xong"       -> done
+    progress     "đang làm", "70%", "3/7 xã"                    -> in_progress
+    not done     "chưa", "không kịp", "0%"                      -> not_done
+    acknowledge  "ok ạ", "dạ em nhận", thanks                   -> other
+    fallback     nothing fired                                  -> other, not confident
+
+"done" comes late on purpose: every guard that could turn a "xong" into something else runs
+first, so the grammar never records done when the officer did not say so.
+
+Text is normalised (see normalise.py): "Đã xong r ạ" arrives here as "da xong roi a".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from bot.replies.extract import fraction, percent
+
+
+@dataclass(frozen=True)
+class Verdict:
+    intent: str
+    confident: bool = True
+    cause: tuple[int, int] | None = None  # where the cause was found in the text (blocked)
+
+
+def _any(*patterns: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+END = r"(?: (?:a|anh|chi|em|nhe|nhi|oi|ha|vay|the|day|ta|nua|ban|dong chi))*(?: [?.!])*\s*$"
+NEG = r"(?:chua|khong|chang|cha|deo|dau co|khong the|chua the|kho)"
+DONE_WORD = re.compile(r"\b(?:xong|hoan thanh|hoan tat)\b")
+
+
+# --- nothing to read -----------------------------------------------------------------------
+
+_HAS_WORDS = re.compile(r"[a-z0-9]")
+_CHECK_MARKS = re.compile(r"[✅✔☑]")
+
+
+def rule_nothing(s: str) -> Verdict | None:
+    """Stickers and emoji say nothing about the task. A lone tick might mean done, so ask."""
+    if _HAS_WORDS.search(s):
+        return None
+    return Verdict("other", confident=not _CHECK_MARKS.search(s))
+
+
+# --- irony ---------------------------------------------------------------------------------
+
+_IRONY = _any(
+    r"\b(?:xong|hoan thanh|lam) (?:\w+ )?dau ma (?:xong|hoan thanh|lam)\b",  # xong đâu mà xong
+    r"\b(?:xong|hoan thanh) dau\b",                     # (đã) xong đâu: Vietnamese "not yet"
+    r"\bdau co (?:\w+ )?(?:xong|hoan thanh|lam)\b",      # đâu có xong
+    r"\b(?:xong|hoan thanh) (?:gi|cai gi) ma\b",         # xong gì mà xong
+    r"\b(?:lam sao|sao ma|the nao ma|sao) (?:\w+ )?(?:xong|hoan thanh) (?:duoc|noi)\b",
+    r"\b(?:xong|hoan thanh) (?:the nao|sao|kieu gi) (?:duoc|noi)\b",
+    r"\bcon lau (?:moi )?(?:xong|hoan thanh)\b",
+    r"\b(?:uoc gi|gia ma|uoc chi) (?:\w+ ){0,2}(?:xong|hoan thanh)\b",
+    r"\b(?:xong|hoan thanh) (?:\w+ ){0,3}moi la\b",      # xong được mới lạ
+    r"\bxong (?:roi )?thi (?:da )?tot\b",                 # xong rồi thì đã tốt
+    r"\blam gi (?:da )?co (?:\w+ )?(?:xong|hoan thanh)\b",
+)
+
+
+def rule_irony(s: str) -> Verdict | None:
+    """Irony uses the word "xong" to deny it: it must be caught before any "xong" counts."""
+    return Verdict("not_done") if _IRONY.search(s) else None
+
+
+# --- extension -----------------------------------------------------------------------------
+
+_NO_EXTENSION = re.compile(r"\b(?:khong|chua|chang) (?:can|xin|phai|de nghi|muon) (?:\w+ ){0,2}(?:gia han|them|lui)\b")
+_EXTENSION = _any(
+    r"\bgia han\b",
+    r"\bxin (?:them|han|lui|khat|hoan|(?:phep )?(?:nop|gui|bao cao) (?:muon|tre|cham|sau|vao)|den|toi|sang|qua|phep lui|phep gia)\b",
+    r"\blui (?:han|thoi han|lai|sang|den|toi|ra|qua|\d)",
+    r"\bkhat\b",
+    r"\b(?:dieu chinh|doi|keo dai|dat lai|nang) (?:lai )?(?:thoi )?han\b",
+    r"\b(?:nop|gui|bao cao|trinh|tra) (?:\w+ ){0,2}(?:muon|tre|cham|sau han)\b",
+    r"\b(?:muon|tre|cham) (?:them )?(?:\d+|vai|mot|it|1|2|3) (?:ngay|hom|tuan|buoi)\b",
+    r"\bcho (?:em|phong em|don vi|chung em|minh|toi) (?:xin )?(?:them|\d|toi|den|sang|qua|khat|lui|nop (?:muon|tre|cham|sau|vao|sang|den|toi))",
+    r"\bthem (?:\d+|vai|it|mot it|chut|1|2|3|4|5|6|7|10) ?(?:ngay|hom|tuan|thang|buoi)\b",
+    r"\bthem (?:it )?thoi gian\b",
+    r"\b(?:hoan|doi|dời) (?:lai )?(?:sang|den|toi)\b",
+    r"\b(?:de nghi|kien nghi|xin) (?:\w+ ){0,4}(?:lui|gia han|dieu chinh|cho them|keo dai|hoan)\b",
+)
+
+
+def rule_extension(s: str) -> Verdict | None:
+    """A request for more time. Checked before not_done: "không kịp, xin thêm 3 ngày" asks."""
+    s = _NO_EXTENSION.sub(" ", s)  # "không cần gia hạn" is not a request
+    return Verdict("extension") if _EXTENSION.search(s) else None
+
+
+# --- question ------------------------------------------------------------------------------
+
+_QUESTION = _any(
+    r"\?",
+    r"\b(?:bao gio|khi nao|hom nao|ngay nao|luc nao|thang nao|o dau|cho nao|gui ai|nop ai|nop dau|gui dau"
+    r"|phong nao|don vi nao|ben nao|co quan nao|the nao|nhu nao|nhu the nao|la sao|tai sao|vi sao|sao lai"
+    r"|mau nao|mau gi|la gi|gi vay|lam sao|bao nhieu|nhu vay a|phai khong|dung khong|duoc chua)\b",
+    r"\bai (?:chu tri|phu trach|lam|la dau moi|tong hop|ky)\b",
+    r"\bsao (?:a|anh|chi|ha)\b",
+    r"\b(?:cho em hoi|em hoi|xin hoi|muon hoi|muonmuon hoi|hoi chut|hoi ti|hoi xiu|hoi lai)\b",
+    r"\b(?:gui lai|gui giup|gui cho em|cho em xin|xin lai|chia se|cung cap giup|huong dan (?:em|giup)|giup em voi|xem giup|chi giup|giai thich)\b",
+    r"\b(?:co|can|phai|duoc|kip|nen|dung|ok|con|kip|hop le) (?:\w+ )*khong" + END,   # có cần ký số không ạ
+    r"\b(?:xong|nhan|duoc|nop|gui|co|biet|ky|duyet|het|chot|xem|doc|trinh|ok|on) chua" + END,
+    r"\b(?:ha|hả)\s*$",
+    r"^(?:\w+ )*\w+ hay (?:la )?(?:gui|nop|bao cao|qua|ban|van ban|email|mail|file|theo|de|phong|thuong truc|van phong|chi|anh)\b",
+    r"\bmau (?:bao cao |bieu )?(?:o )?dau\b|\b(?:file|bieu mau|van ban|tai lieu|thong bao|cong van|ke hoach) (?:\w+ ){0,3}(?:o )?dau" + END,
+)
+
+
+def rule_question(s: str) -> Verdict | None:
+    """The officer asks back (deadline, template, who leads, where to send): nothing is reported."""
+    if not _QUESTION.search(s):
+        return None
+    # "em xong rồi, gửi bản giấy hay bản mềm ạ?" mixes a report with a question: ask with buttons.
+    return Verdict("question", confident=not _done_claims(s))
+
+
+# --- blocked -------------------------------------------------------------------------------
+
+_NOT_BLOCKED = _any(
+    r"\b(?:khong|chua|het|chang|ko|khong con) (?:co |con |gap |bi )?(?:gi |van de gi )?(?:vuong|vuong mac|kho khan|tro ngai|van de|thieu)(?: gi)?\b",
+    r"\b(?:da )?(?:giai quyet|thao go|xu ly|khac phuc) (?:xong )?(?:het )?(?:\w+ )?(?:vuong mac|kho khan|tro ngai)\b",
+)
+_BUSY_CAUSE = r"(?!ban\b|em\b|minh\b|toi\b|phong em\b|chung em\b|lu bu)"
+_BLOCKED = _any(
+    r"\b(?:vuong|vuong mac|kho khan|tro ngai|ach tac|bi ket|dang ket|ket lai|phu thuoc)\b",
+    r"\bthieu (?!gi\b)\w+",
+    r"\b(?:chua|khong|het|chua duoc|khong duoc|khong du|chua du|cham) (?:\w+ ){0,3}(?:kinh phi|von|ngan sach|tien)\b",
+    r"\b(?:chua|khong|vuong|tranh chap|cham) (?:\w+ ){0,4}mat bang|\bmat bang (?:\w+ ){0,3}(?:chua|vuong|tranh chap|khong)\b",
+    r"\bchodoi\b",
+    r"\b(?:doi|cho) (?:\w+ ){0,2}(?:y kien|phe duyet|chi dao|ket qua tham dinh|tham dinh|cap tren|lanh dao ky|so lieu)\b(?! (?:giup|voi|cho em))",
+    r"\b(?:chua (?:co|nhan|nhan duoc|du|thu thap du)) (?:\w+ ){0,3}(?:so lieu|du lieu|ho so|tai lieu|thong tin)\b",
+    r"\b(?:xa|phuong|phong|so|don vi|ban|nganh|ben|cac|huyen|tinh|chi cuc|trung tam|nha thau|nha dau tu|cap tren|lanh dao|thuong truc|chu tich|ubnd|dan) "
+    r"(?:\w+ ){0,4}chua (?:gui|cung cap|bao cao|phan hoi|tra loi|co y kien|cho y kien|ban giao|phoi hop|thong nhat|duyet|phe duyet|ky|cap|ung|giai ngan|chi dao|chuyen)\b",
+    r"\bchua (?:duoc )?(?:chuyen muc dich|giao dat|thu hoi|boi thuong|ban giao|cap phep|phe duyet|tham dinh|bo tri|phan bo|giai ngan|cap von|co chu truong|co quyet dinh|co huong dan)\b",
+    r"\b(?:loi|su co|treo|sap|truc trac) (?:\w+ )?(?:he thong|phan mem|mang|may chu|trang|cong|duong truyen)\b"
+    r"|\bhe thong (?:\w+ )?(?:loi|treo|sap|truc trac)\b|\bmat (?:mang|dien)\b|\bkhong (?:dang nhap|truy cap|vao) (?:duoc )?(?:he thong|phan mem|trang)",
+    r"\bmua (?:lon|to|nhieu|bao|lu|keo dai|lien tuc|suot|qua|hoai|dam|gio)\b|\b(?:troi|do|vi|gap|con|tai) mua\b"
+    r"|\bbaolu\b|\bbao (?:lu|so \d)\b|\blu (?:lut|ve|len)\b|\bnuoc lu\b|\bngap\b|\btrieu cuong\b|\bsat lo\b|\bthoi tiet\b",
+    r"\b(?:khieu nai|to cao|khieu kien|tranh chap)\b|\bdan (?:\w+ )?(?:phan doi|khong dong y|chua dong y|ngan can|khong chiu|chua chiu|kien)\b",
+    r"\b(?:tam dung|tam ngung|dinh chi|ngung thi cong|dung thi cong)\b",
+    r"\b(?:vi|(?<!tien )(?<!muc )do|tai vi|boi vi|ly do) " + _BUSY_CAUSE + r"(?:\w+ ){0,5}(?:chua|khong|thieu|het|loi|vuong|cham)\b",
+)
+
+
+def rule_blocked(s: str) -> Verdict | None:
+    """Held up by a named outside cause. Being busy ("bận họp") is not an outside cause."""
+    s = _NOT_BLOCKED.sub(lambda m: " " * len(m.group()), s)  # keep offsets for the cause
+    m = _BLOCKED.search(s)
+    return Verdict("blocked", cause=(m.start(), m.end())) if m else None
+
+
+# --- claims of completion ------------------------------------------------------------------
+
+_CLAUSE_START = re.compile(r"(?:^|[,.;:!?] |\b(?:nhung|ma|con|tuy nhien|song) )")
+_NEGATED = re.compile(r"\b" + NEG + r"(?: \w+){0,2}\s*$")
+# words before "xong" that make it a plan, a wish or a condition, never a report
+_CONDITIONAL = re.compile(
+    r"\b(?:se|sap|gan|chac|co le|hy vong|du kien|neu|khi|bao gio|khi nao|de|phai|can|co gang|phan dau"
+    r"|dam bao|muon|muonmuon|kip|cho|chodoi|doi|truoc khi|sau khi|moi duoc|thi|la|ky vong|uoc|mong)(?: \w+){0,2}\s*$")
+# time words that make "xong" a forecast unless "đã ... " or "... rồi" makes it past
+_FUTURE_TIME = re.compile(
+    r"\b(?:mai|ngay mai|chieu nay|toi nay|trua nay|tuan nay|tuan sau|cuoi tuan|thu \d|lat nua|ti nua|chut nua"
+    r"|ngaykia|ngay kia|trong tuan|trong ngay|hom nay|cuoi thang|thang sau|\d+/\d+)(?: \w+){0,2}\s*$")
+_PAST_BEFORE = re.compile(r"\b(?:da|vua|moi)(?: \w+){0,1}\s*$")
+_AFTER_CONDITIONAL = re.compile(r"^ (?:thi|em se|se|em bao|bao lai|em gui|em nop|la em)\b")
+_AFTER_PLAN = re.compile(r"^ (?:trong|vao|den|toi|cham nhat|truoc (?:ngay|\d|thu|cuoi|mai|chieu|tuan|thang))\b")
+_AFTER_NOT_CLAIM = re.compile(r"^ (?:chua|dau|khong|duoc khong)\b")
+_OTHER_DONE = _any(
+    r"\b(?:da|vua) (?:\w+ )?(?:trinh|nop|ban hanh|ky ban hanh|hoan thien)\b",
+    r"\b(?:trinh|nop) (?:\w+ ){0,3}roi\b",
+    r"\bda (?:gui|chuyen) (?:\w+ ){0,4}(?:bao cao|van ban|ho so|ket qua|sang|len|ve|qua|cho|toi|den)\b",
+    r"\b(?:da|vua) (?:gui|bao cao) roi\b|\bda bao cao\b(?! (?:anh|chi|dong chi|thu truong|lanh dao)\b)|\bbao cao (?:\w+ )?roi\b|\bgui (?:bao cao |van ban )?roi\b",
+    r"\bda (?:thuc hien|lam) (?:xong|roi)\b|\bda thuc hien(?: a| anh| chi| nhe| roi)*(?: [.!])*\s*$",
+)
+_OTHER_DONE_GUARD = re.compile(r"\b(?:xin|de nghi|hoi|chua)\b")
+
+
+def _done_claims(s: str) -> list[tuple[int, int]]:
+    """Spans where the officer says the work is finished (not negated, planned or asked)."""
+    claims = []
+    for m in DONE_WORD.finditer(s):
+        before = s[:m.start()]
+        clause = before[max((c.end() for c in _CLAUSE_START.finditer(before)), default=0):]
+        after = s[m.end():]
+        if _NEGATED.search(clause) or _CONDITIONAL.search(clause):
+            continue
+        if _AFTER_NOT_CLAIM.match(after) or _AFTER_CONDITIONAL.match(after):
+            continue
+        if _FUTURE_TIME.search(clause) and not _PAST_BEFORE.search(clause) and not after.startswith(" roi"):
+            continue
+        if _AFTER_PLAN.match(after) and not _PAST_BEFORE.search(clause):
+            continue  # "hoàn thành trước 15/5": a promise
+        claims.append((m.start(), m.end()))
+    for m in _OTHER_DONE.finditer(s):
+        clause_after = s[m.end():m.end() + 40]
+        if _OTHER_DONE_GUARD.search(s[max(0, m.start() - 12):m.start()]) or re.match(r"^(?: \w+){0,4} (?:xin|de nghi)\b", clause_after):
+            continue  # "đã gửi văn bản xin ý kiến" is a step, not the result
+        claims.append((m.start(), m.end()))
+    pct = percent(s)
+    if pct == 100 and not re.search(r"\b(?:chua|gan|sap|khong|phan dau|muc tieu|ke hoach|du kien) (?:\w+ ){0,2}(?:dat |duoc )?100 ?(?:%|phan tram)", s):
+        claims.append((0, 0))
+    frac = fraction(s)
+    if frac and frac[0] == frac[1] and frac[1] > 1:
+        claims.append((0, 0))
+    return claims
+
+
+# --- promise: not yet, but soon ------------------------------------------------------------
+
+_NOT_YET = re.compile(r"\bchua (?:\w+ )?(?:xong|hoan thanh|nop|gui|trinh|bao cao)\b")
+_SOON = re.compile(
+    r"\b(?:chieu nay|sang nay|toi nay|trua nay|mai|ngay mai|sang mai|chieu mai|lat nua|ti nua|chut nua|se|sap|gan"
+    r"|du kien|trong hom nay|trong ngay|trong tuan|tuan nay|cuoi tuan|hom nay|ngaykia)(?: \w+){0,3} (?:xong|hoan thanh|nop|gui|trinh|bao cao)\b")
+
+
+def rule_promise(s: str) -> Verdict | None:
+    """'chưa xong nhưng chiều nay xong': not finished yet, but in hand, so in progress."""
+    return Verdict("in_progress") if _NOT_YET.search(s) and _SOON.search(s) else None
+
+
+# --- sub-step done -------------------------------------------------------------------------
+
+# "xong phần mình" / "phần việc của phòng em" is the unit's whole part, not a sub-step
+_OWN_PART = re.compile(r"^ phan (?:viec )?(?:cua )?(?:minh|em|phong|don vi|toi|chung em|ben em|duoc giao)\b")
+_SUBSTEP_AFTER = re.compile(
+    r"^ (?:(?:duoc |xong )?(?:phan|buoc|giai doan|khau|dot|1 phan|mot phan|so bo|ban nhap|du thao|ban du thao"
+    r"|khao sat|thu thap|de cuong|lay y kien)\b)")
+_SUBSTEP_BEFORE = re.compile(r"\b(?:du thao|ban nhap|so bo|buoc \w+|dot \w+|phan \w+|khao sat|de cuong|giai doan \w+)(?: \w+){0,2}\s*$")
+_STILL_OPEN = _any(
+    r"\bdang (?!ban\b|nghi\b|om\b|di cong tac|hop\b|dangtai)\w+",
+    r"(?<!khong )\bcon (?:lai |phan |buoc |khau |\d|1 |mot |thieu |cho |chodoi |dang |phai |chua |(?:\w+ ){0,4}(?:chua|dang|phai|thieu)\b)",
+    r"\bchua (?:gui|nop|trinh|ky|bao cao|xong|hoan thanh|lam|ban hanh|duyet|tong hop)\b",
+    r"\bcac (?:phan|buoc|noi dung|muc) (?:khac|con lai)\b",
+)
+
+
+def rule_substep(s: str) -> Verdict | None:
+    """Only a part is finished ("dự thảo xong rồi, đang lấy ý kiến"): in progress, not done."""
+    claims = _done_claims(s)
+    if not claims:
+        return None
+    for a, b in claims:
+        if a == b:
+            continue  # a figure ("100%", "7/7 xã"), not a word
+        after = s[b:]
+        if _SUBSTEP_AFTER.match(after) and not _OWN_PART.match(after):
+            return Verdict("in_progress")
+        if _SUBSTEP_BEFORE.search(s[:a]):
+            return Verdict("in_progress")
+    frac, pct = fraction(s), percent(s)
+    if (frac and frac[0] < frac[1]) or (pct is not None and pct < 100):
+        return Verdict("in_progress")
+    if _STILL_OPEN.search(s):
+        return Verdict("in_progress")
+    return None
+
+
+# --- done ----------------------------------------------------------------------------------
+
+def rule_done(s: str) -> Verdict | None:
+    """Finished or submitted, said plainly: "đã xong", "xong r", "ht", "đã trình", "100%"."""
+    return Verdict("done") if _done_claims(s) else None
+
+
+# --- in progress ---------------------------------------------------------------------------
+
+_IN_PROGRESS = _any(
+    r"\bdang (?!ban\b|nghi\b|om\b|di cong tac|di hoc|hop\b|dangtai)\w+",
+    r"\b(?:sap|gan) (?:xong|hoan thanh|het|nop|gui|trinh)\b",
+    r"(?<!chua )(?<!khong )\b(?:du kien|tien hanh|bat dau|tiep tuc|trien khai|da giao|giao cho|van (?:lam|dang|tiep))\b",
+    r"\b(?:1|mot) (?:nuaphan|nua)\b|\bnuaphan\b|\bduoc (?:1|mot) phan\b|\bxong (?:1|mot) phan\b",
+    r"\b(?:se|chieu nay|toi nay|mai|ngay mai|tuan nay|cuoi tuan|lat nua|ti nua|chut nua) (?:\w+ ){0,2}(?:xong|hoan thanh)\b",
+    r"(?<!de em )(?<!em se )\b(?:ra soat|tong hop|soan thao|xay dung|hoan thien|thuc hien|lam) (?:\w+ ){0,3}(?:roi|tiep)\b",
+)
+
+
+def rule_in_progress(s: str) -> Verdict | None:
+    """Ongoing work, a progress figure below 100%, or a completion that is still ahead."""
+    pct, frac = percent(s), fraction(s)
+    if pct is not None and 0 < pct < 100:
+        return Verdict("in_progress")
+    if frac and 0 < frac[0] < frac[1]:
+        return Verdict("in_progress")
+    if _IN_PROGRESS.search(s):
+        # "làm rồi" might mean finished; in progress is the safe reading, but ask.
+        weak = not re.search(r"\bdang\b|\bsap\b|\bgan\b|\bdu kien\b|\btien hanh\b|\btrien khai\b", s)
+        return Verdict("in_progress", confident=not weak)
+    return None
+
+
+# --- not done ------------------------------------------------------------------------------
+
+_NOT_DONE = _any(
+    r"\bchua\b",
+    r"\bkhong (?:kip|xong|hoan thanh|lam|thuc hien|trien khai|the|duoc)\b",
+    r"(?<![\d.,])\b0 ?(?:%|phan tram)",
+    r"\b(?:quen mat|quen|chiu|bo do|bo ngo)\b",
+    r"^(?:da |vang |bao cao anh |bao cao chi )*khong" + END,
+    r"\b(?:xong|hoan thanh) (?:\w+ )?(?:duoc )?(?:dau|khong noi)\b",
+)
+
+
+def rule_not_done(s: str) -> Verdict | None:
+    """Not started or not finished, with no figure and no request."""
+    return Verdict("not_done") if _NOT_DONE.search(s) else None
+
+
+# --- acknowledgements ----------------------------------------------------------------------
+
+_ACK = _any(
+    r"\b(?:ok|vang|u|nhan|da nhan|em nhan|ro|da ro|nam|nam duoc|em biet|biet roi|cam on|hihi|haha|hehe|hi"
+    r"|chao|xin chao|dong y|nhat tri|thong nhat|tuan thu|chap hanh|da de|luu y)\b",
+    r"\b(?:de em|em se|em xin phep|em kiem tra|em xem|em bao lai|bao lai|bao anh sau|bao sau)\b",
+    r"\b(?:chuc|chuc mung|xin loi|cam on)\b",
+)
+
+
+def rule_acknowledge(s: str) -> Verdict | None:
+    """'ok ạ', 'dạ em nhận', thanks, 'em sẽ báo lại': received, nothing reported yet."""
+    return Verdict("other") if _ACK.search(s) else None
+
+
+def rule_fallback(s: str) -> Verdict:
+    """Nothing fired: call it other, and let the bot ask with buttons."""
+    return Verdict("other", confident=False)
+
+
+RULES: tuple[Callable[[str], Verdict | None], ...] = (
+    rule_nothing,
+    rule_irony,
+    rule_extension,
+    rule_question,
+    rule_blocked,
+    rule_promise,
+    rule_substep,
+    rule_done,
+    rule_in_progress,
+    rule_not_done,
+    rule_acknowledge,
+)
+
+
+def judge(s: str) -> Verdict:
+    """The first rule that fires decides."""
+    for rule in RULES:
+        verdict = rule(s)
+        if verdict is not None:
+            return verdict
+    return rule_fallback(s)
