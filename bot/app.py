@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.digest import queue_digest
-from bot.dispatch import Dispatcher
+from bot.dispatch import Dispatcher, GoneChat, RateLimits
 from bot.i18n import t
 from bot.reminders import queue_reminders, queue_weekly
 from bot.timeutil import utcnow
@@ -63,7 +63,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
 
 class App:
     def __init__(self, settings: Settings, *, channels: dict[str, Channel] | None = None,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, limits: RateLimits = RateLimits()):
         self.settings = settings
         self.clock = clock
         self.engine = make_engine(settings.database_url)
@@ -72,7 +72,7 @@ class App:
         self.channels = build_channels(settings) if channels is None else channels
         self.core = Core(self.sessionmaker, settings, self.calendar, clock)
         self.dispatcher = Dispatcher(self.sessionmaker, self.channels, clock=clock,
-                                     on_chat_gone=self.tell_office_chat_gone)
+                                     on_chat_gone=self.tell_office_chat_gone, limits=limits)
 
     async def migrate(self) -> None:
         await upgrade(self.engine)
@@ -98,20 +98,24 @@ class App:
         sent = await self.dispatcher.run_once(now)
         return planned, sent
 
-    async def tell_office_chat_gone(self, contact: Contact | None, channel: str, chat_id: str) -> None:
-        """A contact blocked the bot or left: tell the Office so it can find another contact."""
+    async def tell_office_chat_gone(self, gone: GoneChat) -> None:
+        """A contact blocked the bot or left: tell the Office so it can register someone else."""
         now = self.clock()
         async with self.sessionmaker() as session:
             admins = (await session.scalars(select(Contact).where(
                 Contact.role == "admin", Contact.active.is_(True)))).all()
-            unit = contact.unit.name if contact is not None and contact.unit else "—"
-            name = contact.name if contact is not None else chat_id
-            rows = [{"key": f"gone:{channel}:{chat_id}:{now.isoformat()}:{a.id}", "kind": "notice",
-                     "channel": a.channel, "chat_id": a.chat_id, "contact_id": a.id, "due_at": now,
-                     "text": t(a.locale, "{name} ({unit}) can no longer be reached on {channel} and "
-                                         "was deactivated. Please register another contact.",
-                               name=name, unit=unit, channel=channel)}
-                    for a in admins if not (a.channel == channel and a.chat_id == chat_id)]
+            rows = []
+            for contact in gone.contacts:
+                unit = contact.unit.name if contact.unit else "—"
+                rows += [{"key": f"gone:{contact.id}:{now.isoformat()}:{a.id}", "kind": "notice",
+                          "channel": a.channel, "chat_id": a.chat_id, "contact_id": a.id,
+                          "due_at": now,
+                          "text": t(a.locale, "{name} ({unit}) can no longer be reached on "
+                                              "{channel} and was deactivated. Please register "
+                                              "another contact.",
+                                    name=contact.name or contact.chat_id, unit=unit,
+                                    channel=gone.channel)}
+                         for a in admins]
             await enqueue(session, rows, now)
             await session.commit()
 

@@ -160,7 +160,9 @@ async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool) 
                 task = grouped[key] = NewTask(text=row.task, lead=[], deadline=row.deadline,
                                               deadline_text=row.deadline_text,
                                               recurrence=row.recurrence, section=row.section)
-            task.lead.append(index.find(row.unit).id)
+            unit = index.find(row.unit)
+            # A collective ("UBND các xã, phường") is given to each of its members.
+            task.lead.extend([m.id for m in unit.members] or [unit.id])
         tasks = list(grouped.values())
         _say(settings, "{tasks} tasks for {units} units from {file}.", tasks=len(tasks),
              units=len({u for task in tasks for u in task.lead}), file=path.name)

@@ -1,13 +1,13 @@
 """/start CODE (registration), /help, and the polite answer to people who are not registered."""
 from __future__ import annotations
 
-from bot.i18n import normalise_language, t
+from bot.i18n import N_, normalise_language, t
 from bot.registry import RegistryError, redeem
 from handlers.context import Ctx
 from sqlalchemy import func, select
 from storage.models import OPEN_STATES, Assignment
 
-ROLE_NAMES = {"officer": "unit officer", "leader": "leader", "admin": "Office administrator"}
+ROLE_NAMES = {"officer": N_("unit officer"), "leader": N_("leader"), "admin": N_("Office administrator")}
 
 
 def explain_unregistered(ctx: Ctx) -> None:
