@@ -18,7 +18,12 @@ from bot.channels.base import (
     RetryAfter,
     TransientError,
 )
-from bot.channels.telegram import TelegramChannel, incoming_from_update, reply_parts
+from bot.channels.telegram import (
+    TelegramChannel,
+    command_for_us,
+    incoming_from_update,
+    reply_parts,
+)
 from bot.channels.telegram_ptb import PTBTelegramChannel
 from tests.fakes.fake_telegram import FakeTelegram, Limits
 
@@ -115,6 +120,17 @@ async def test_group_reply_to_a_reminder_carries_its_id(adapter, fake):
     assert incoming.chat_type == "group"
     assert incoming.chat_id == "-100500"
     assert incoming.reply_to == sent.message_id
+
+
+async def test_group_commands_addressed_to_us_are_normalised_others_ignored(adapter, fake):
+    core = Recorder()
+    async with running(make_channel(adapter, fake), core):
+        fake.push_text(-100500, 9, "/status@NhacViec_Test_Bot Phòng Nội vụ", chat_type="group")
+        fake.push_text(-100500, 9, "/status@other_bot", chat_type="group")
+        fake.push_text(-100500, 9, "/overdue", chat_type="group")
+        await core.wait(2)
+        await asyncio.sleep(0.2)  # a wrongly passed third command would show up now
+    assert [inc.text for inc in core.got] == ["/status Phòng Nội vụ", "/overdue"]
 
 
 async def test_button_press_gives_button_data_and_answers_the_query(adapter, fake):
@@ -352,6 +368,14 @@ def test_unknown_updates_are_ignored_and_callbacks_without_message_are_private()
         "chat_instance": "c"}})
     assert (incoming.chat_id, incoming.chat_type, incoming.button_data, incoming.message_id) == (
         "5", "private", "x", None)
+
+
+def test_command_for_us():
+    assert command_for_us("/start@my_bot ABC123", "my_bot") == "/start ABC123"
+    assert command_for_us("/start@my_bot", "My_Bot") == "/start"
+    assert command_for_us("/start@else_bot", "my_bot") is None
+    assert command_for_us("/start ABC@x", "my_bot") == "/start ABC@x"
+    assert command_for_us("email a@b.c", "my_bot") == "email a@b.c"
 
 
 def test_reply_parts_keep_reply_to_first_and_buttons_last():

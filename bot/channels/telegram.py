@@ -16,6 +16,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -193,6 +194,20 @@ def incoming_from_update(update: dict[str, Any], channel: str = "telegram") -> I
         kind=kind,
         raw=update,
     )
+
+
+def command_for_us(text: str, username: str) -> str | None:
+    """"/status@our_bot 3" → "/status 3" (the form group command menus send); None when the
+    command is addressed to another bot; other texts unchanged."""
+    if not text.startswith("/"):
+        return text
+    first, sep, rest = text.partition(" ")
+    command, at, addressee = first.partition("@")
+    if not at:
+        return text
+    if addressee.lower() != username.lower():
+        return None
+    return f"{command}{sep}{rest}"
 
 
 def _full_name(user: dict[str, Any]) -> str:
@@ -379,6 +394,11 @@ class TelegramBase:
             incoming = incoming_from_update(update, self.name)
             if incoming is None or self._on_incoming is None:
                 return
+            if incoming.text.startswith("/") and "@" in incoming.text.split(" ", 1)[0]:
+                text = command_for_us(incoming.text, await self.username())
+                if text is None:
+                    return
+                incoming = replace(incoming, text=text)
             if "callback_query" in update:
                 await self._answer_quietly(update["callback_query"]["id"])
             async with self._order.hold(incoming.chat_id):
