@@ -123,7 +123,7 @@ async def handle_text(ctx: Ctx) -> None:
                 targets.append((a, item))
         for a, item in targets:
             await _answer(ctx, a, item.intent, item.percent, item.until, item.reason,
-                          reply.confident)
+                          item.confident)
         return
     if ctx.msg.reply_to:
         sent = await ctx.session.scalar(select(SentMessage).where(

@@ -55,6 +55,7 @@ class Unit(Base):
         primaryjoin=lambda: Unit.id == unit_members.c.collective_id,
         secondaryjoin=lambda: Unit.id == unit_members.c.member_id,
         lazy="selectin",
+        join_depth=2,  # self-referential: eager-load members' members too, never lazily
     )
 
 
