@@ -309,3 +309,28 @@ def test_every_text_fits_telegram(summary):
             render_digest(big, reports, date(2026, 11, 28), lang, HCM),
         ):
             assert 0 < len(text) <= 4096
+
+
+def test_summarize_agrees_with_categorize_on_random_rows():
+    import random
+
+    rng = random.Random(2026)
+    zones = (HCM, timezone.utc, ZoneInfo("America/New_York"))
+    rows = []
+    for code in range(2000):
+        deadline = None if rng.random() < 0.15 else date(2026, 11, 24) + timedelta(days=rng.randint(-5, 5))
+        status = rng.choice(["open", "in_progress", "blocked", "awaiting_confirmation", "done", "done"])
+        done_at = None
+        if rng.random() < 0.8:
+            done_at = datetime(2026, 11, 24, tzinfo=rng.choice(zones)) + timedelta(minutes=rng.randint(-9000, 2000))
+        rows.append(AssignmentRow(code, f"Đơn vị {code % 13}", "x", deadline, status, done_at))
+    for as_of in (AS_OF, local(2026, 11, 24, 23, 59), datetime(2026, 11, 24, 17, 1, tzinfo=timezone.utc)):
+        summary = summarize(iter(rows), as_of, HCM)
+        expected = [categorize(r.status, r.done_at, r.deadline, as_of, HCM) for r in rows]
+        assert summary.categories == expected
+        assert summary.totals == {c: expected.count(c) for c in CATEGORIES}
+        for unit, counts in summary.units.items():
+            mine = [c for r, c in zip(rows, expected) if r.unit == unit]
+            assert counts == {c: mine.count(c) for c in CATEGORIES}
+        assert [i.row.code for i in summary.items] == sorted(r.code for r in rows)
+        assert len(summary.overdue()) == summary.totals["open_overdue"]
