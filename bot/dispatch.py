@@ -180,7 +180,12 @@ class Dispatcher:
     # --- one pass -----------------------------------------------------------------------------
 
     async def run_once(self, now: datetime | None = None) -> DispatchResult:
-        """Claim what is ready and try to send it; returns what happened."""
+        """Claim what is ready at `now` (default: the clock) and try to send it.
+
+        Pacing, retries and marks always follow the injected clock: to replay another instant
+        (a dry run, the demo), give the Dispatcher a clock rather than only `now`."""
+        # The lease is kept by our own clock, so a `now` from elsewhere cannot make it look expired.
+        lease_end = self._seconds() + self.lease_seconds
         now = now or self.clock()
         # Never claim more than can go out well within the lease at the overall rate.
         limit = min(self.batch_size, max(1, int(self.limits.per_second * self.lease_seconds / 2)))
@@ -197,12 +202,15 @@ class Dispatcher:
             queue.put_nowait(chat_rows)
         # Chats go out concurrently (the overall limit is the bottleneck, not one send's latency);
         # each chat's rows go in order, one at a time.
-        await asyncio.gather(*(self._worker(queue, result)
+        await asyncio.gather(*(self._worker(queue, result, lease_end)
                                for _ in range(min(self.workers, len(by_chat)))))
         self.limiter.forget_idle(self._seconds())
         return result
 
     async def run_forever(self, stop_event: asyncio.Event) -> None:
+        """Pass after pass until `stop_event` is set; the pass under way is finished first (a
+        pass lasts about `max_wait` plus a batch at the overall rate), so nothing is cut between
+        a send and its mark on a clean stop."""
         while not stop_event.is_set():
             try:
                 result = await self.run_once()
@@ -221,15 +229,21 @@ class Dispatcher:
     def _seconds(self) -> float:
         return self.clock().timestamp()
 
-    async def _worker(self, queue: asyncio.Queue, result: DispatchResult) -> None:
+    async def _worker(self, queue: asyncio.Queue, result: DispatchResult,
+                      lease_end: float) -> None:
         while not queue.empty():
-            await self._send_chat(queue.get_nowait(), result)
+            rows = queue.get_nowait()
+            try:
+                await self._send_chat(rows, result, lease_end)
+            except Exception:  # a bug or the database: the rows come back when the lease ends
+                log.exception("outbox rows %s: unexpected error", [r.id for r in rows])
 
-    async def _send_chat(self, rows: list[Outbox], result: DispatchResult) -> None:
+    async def _send_chat(self, rows: list[Outbox], result: DispatchResult,
+                         lease_end: float) -> None:
         give_up_waiting = self._seconds() + self.limits.max_wait
         for index, row in enumerate(rows):
             try:
-                outcome = await self._deliver(row, result, give_up_waiting)
+                outcome = await self._deliver(row, result, give_up_waiting, lease_end)
             except Exception:  # a bug or the database: leave the row to its lease and go on
                 log.exception("outbox row %s: unexpected error", row.id)
                 continue
@@ -252,14 +266,14 @@ class Dispatcher:
                     result.deferred += 1
             return
 
-    async def _deliver(self, row: Outbox, result: DispatchResult, give_up_waiting: float) -> str:
+    async def _deliver(self, row: Outbox, result: DispatchResult, give_up_waiting: float,
+                       lease_end: float) -> str:
         """Send the parts of one row not sent yet; returns sent|failed|gone|retry|deferred."""
         channel = self.channels[row.channel]
         group = self.is_group(row.channel, row.chat_id)
         parts = split_text(row.text, channel.capabilities.max_text)
         buttons = _buttons(row.buttons) if channel.capabilities.buttons else ()
         done = len(row.channel_message_ids or [])  # parts sent by an earlier attempt
-        lease_end = row.lease_until.timestamp() if row.lease_until else float("inf")
         for index in range(done, len(parts)):
             wait = self.limiter.wait(row.channel, row.chat_id, group, self._seconds())
             while wait > 0:
@@ -291,12 +305,14 @@ class Dispatcher:
             result.parts += 1
             if last:
                 # The crash window described at the top of the module is this await.
-                await outbox.mark_sent(self.sessionmaker, row, self.owner, self.clock(),
-                                       [sent.message_id])
+                kept = await outbox.mark_sent(self.sessionmaker, row, self.owner, self.clock(),
+                                              [sent.message_id])
                 result.sent += 1
             else:
-                await outbox.mark_progress(self.sessionmaker, row, self.owner, self.clock(),
-                                           [sent.message_id])
+                kept = await outbox.mark_progress(self.sessionmaker, row, self.owner,
+                                                  self.clock(), [sent.message_id])
+            if not kept:
+                log.warning("outbox row %s: lease lost while sending (sent anyway)", row.id)
             row.channel_message_ids = [*(row.channel_message_ids or []),
                                        None if sent.message_id is None else str(sent.message_id)]
         if done >= len(parts):  # every part went out before; only the mark was missing
