@@ -234,11 +234,11 @@ def requested_date(s: str, today: date) -> date | None:
 
 _CLAUSE_BREAK = re.compile(r"(?:^| )[,.;:!?()\"–-](?= |$)| (?:nen|nhung|ma|tuy nhien|do vay|vi vay|song) ")
 # "vì", "do" (but not "tiến độ", "mức độ", "đo đạc"), "tại", "bởi vì", "lý do là"
-_BECAUSE = re.compile(r"\b(?:vi|(?<!tien )(?<!muc )(?<!trinh )do(?! dac)|tai vi|boi vi|boi|ly do|li do|nguyen nhan)(?: la)? ")
+_BECAUSE = re.compile(r"\b(?:vi(?! pham| tri| du| mo)|(?<!tien )(?<!muc )(?<!trinh )do(?! dac)|tai vi|boi vi|ly do|li do|nguyen nhan)(?: la)? ")
 _GENERIC_ONLY = re.compile(r"^(?:da |em |phong em |dang |co |bi |gap |hien |van )*"
                            r"(?:vuong|vuong mac|kho khan|tro ngai|co vuong mac|gap kho khan)"
                            r"(?: a| anh| chi| nhe)*$")
-_LEAD_PAD = re.compile(r"^(?:(?:da|vang|bao cao|anh|chi|oi|thua|em|thi|la|hien|hien tai|"
+_LEAD_PAD = re.compile(r"^(?:(?:da|vang|bao cao|anh|chi|oi|thua|em|thi|la|hien|hien tai|dang|van|bi|"
                        r"hien nay|tai|do|vi|boi|cung|con|tai vi|ly do|li do) )+")
 _TRAIL_PAD = re.compile(r"(?: (?:a|anh|chi|em|nhe|oi|nhi|day|vay|ha|roi))+$")
 
@@ -261,6 +261,8 @@ def reason(norm: Normalised, a: int, b: int) -> str | None:
     if because:
         a, b = because.end(), max(because.end() + 1, b if b > because.end() else because.end() + 1)
     start, end = _clause_bounds(s, a, b)
+    if because:
+        start = max(start, because.end())  # "không xong được vì thiếu số liệu": the part after "vì"
     if _GENERIC_ONLY.match(s[start:end].strip()) and end < len(s) and s[end:end + 2].strip() == ":":
         start, end = _clause_bounds(s, end + 2, end + 3)  # "gặp khó khăn: nhà đầu tư chưa ứng vốn"
     text = s[start:end]

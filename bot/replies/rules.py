@@ -115,18 +115,24 @@ _QUESTION = _any(
     r"\bai (?:chu tri|phu trach|lam|la dau moi|tong hop|ky)\b",
     r"\bsao (?:a|anh|chi|ha)\b",
     r"\b(?:cho em hoi|em hoi|xin hoi|muon hoi|muonmuon hoi|hoi chut|hoi ti|hoi xiu|hoi lai)\b",
-    r"\b(?:gui lai|gui giup|gui cho em|cho em xin|xin lai|chia se|cung cap giup|huong dan (?:em|giup)|giup em voi|xem giup|chi giup|giai thich)\b",
+    r"\b(?:anh|chi|dong chi) (?:\w+ )?gui lai\b|\bgui lai (?:\w+ ){0,4}(?:giup|cho em|voi)\b",
+    r"\b(?:gui giup|gui cho em|cho em xin|xin lai|chia se|cung cap giup|huong dan (?:em|giup)|giup em voi|xem giup|chi giup|giai thich)\b",
     r"\b(?:co|can|phai|duoc|kip|nen|dung|ok|con|kip|hop le) (?:\w+ )*khong" + END,   # có cần ký số không ạ
     r"\b(?:xong|nhan|duoc|nop|gui|co|biet|ky|duyet|het|chot|xem|doc|trinh|ok|on) chua" + END,
+    r"^(?:\w+ )?(?:anh|chi|dong chi|thu truong) (?:da )?(?:nhan|xem|doc|duyet|ky|thay|co|check)\b.*\bchua" + END,
     r"\b(?:ha|hả)\s*$",
     r"^(?:\w+ )*\w+ hay (?:la )?(?:gui|nop|bao cao|qua|ban|van ban|email|mail|file|theo|de|phong|thuong truc|van phong|chi|anh)\b",
     r"\bmau (?:bao cao |bieu )?(?:o )?dau\b|\b(?:file|bieu mau|van ban|tai lieu|thong bao|cong van|ke hoach) (?:\w+ ){0,3}(?:o )?dau" + END,
 )
 
 
+# "khi nào xong em báo anh": a promise built from question words
+_WHEN_DONE_I_REPORT = re.compile(r"\b(?:khi nao|bao gio|luc nao) (?:\w+ ){0,3}(?:xong|hoan thanh|co)(?: thi)? (?:em|minh|toi|se|phong em)\b")
+
+
 def rule_question(s: str) -> Verdict | None:
     """The officer asks back (deadline, template, who leads, where to send): nothing is reported."""
-    if not _QUESTION.search(s):
+    if not _QUESTION.search(_WHEN_DONE_I_REPORT.sub(" ", s)):
         return None
     # "em xong rồi, gửi bản giấy hay bản mềm ạ?" mixes a report with a question: ask with buttons.
     return Verdict("question", confident=not _done_claims(s))
@@ -148,10 +154,10 @@ _BLOCKED = _any(
     r"\b(?:doi|cho) (?:\w+ ){0,2}(?:y kien|phe duyet|chi dao|ket qua tham dinh|tham dinh|cap tren|lanh dao ky|so lieu)\b(?! (?:giup|voi|cho em))",
     r"\b(?:chua (?:co|nhan|nhan duoc|du|thu thap du)) (?:\w+ ){0,3}(?:so lieu|du lieu|ho so|tai lieu|thong tin)\b",
     r"\b(?:xa|phuong|phong|so|don vi|ban|nganh|ben|cac|huyen|tinh|chi cuc|trung tam|nha thau|nha dau tu|cap tren|lanh dao|thuong truc|chu tich|ubnd|dan) "
-    r"(?:\w+ ){0,4}chua (?:gui|cung cap|bao cao|phan hoi|tra loi|co y kien|cho y kien|ban giao|phoi hop|thong nhat|duyet|phe duyet|ky|cap|ung|giai ngan|chi dao|chuyen)\b",
+    r"(?:\S+ ){0,4}chua (?:gui|cung cap|bao cao|phan hoi|tra loi|co y kien|cho y kien|ban giao|phoi hop|thong nhat|duyet|phe duyet|ky|cap|ung|giai ngan|chi dao|chuyen)\b",
     r"\bchua (?:duoc )?(?:chuyen muc dich|giao dat|thu hoi|boi thuong|ban giao|cap phep|phe duyet|tham dinh|bo tri|phan bo|giai ngan|cap von|co chu truong|co quyet dinh|co huong dan)\b",
     r"\b(?:loi|su co|treo|sap|truc trac) (?:\w+ )?(?:he thong|phan mem|mang|may chu|trang|cong|duong truyen)\b"
-    r"|\bhe thong (?:\w+ )?(?:loi|treo|sap|truc trac)\b|\bmat (?:mang|dien)\b|\bkhong (?:dang nhap|truy cap|vao) (?:duoc )?(?:he thong|phan mem|trang)",
+    r"|\b(?:he thong|phan mem|mang|may chu|duong truyen|trang|cong thong tin) (?:\w+ )?(?:loi|treo|sap|truc trac|cham)\b|\bmat (?:mang|dien)\b|\bkhong (?:dang nhap|truy cap|vao) (?:duoc )?(?:he thong|phan mem|trang)",
     r"\bmua (?:lon|to|nhieu|bao|lu|keo dai|lien tuc|suot|qua|hoai|dam|gio)\b|\b(?:troi|do|vi|gap|con|tai) mua\b"
     r"|\bbaolu\b|\bbao (?:lu|so \d)\b|\blu (?:lut|ve|len)\b|\bnuoc lu\b|\bngap\b|\btrieu cuong\b|\bsat lo\b|\bthoi tiet\b",
     r"\b(?:khieu nai|to cao|khieu kien|tranh chap)\b|\bdan (?:\w+ )?(?:phan doi|khong dong y|chua dong y|ngan can|khong chiu|chua chiu|kien)\b",
@@ -285,11 +291,17 @@ def rule_done(s: str) -> Verdict | None:
 _IN_PROGRESS = _any(
     r"\bdang (?!ban\b|nghi\b|om\b|di cong tac|di hoc|hop\b|dangtai)\w+",
     r"\b(?:sap|gan) (?:xong|hoan thanh|het|nop|gui|trinh)\b",
-    r"(?<!chua )(?<!khong )\b(?:du kien|tien hanh|bat dau|tiep tuc|trien khai|da giao|giao cho|van (?:lam|dang|tiep))\b",
+    r"(?<!chua )(?<!khong )(?<!se )\b(?:du kien|tien hanh|bat dau|tiep tuc|trien khai|da giao|giao cho|van (?:lam|dang|tiep))\b",
+    r"\b(?:xin|lay|gop) y kien\b",  # consulting others is a step on the way
+    r"\b(?:gan|sap|hon|khoang|tam|duoc) (?:dat )?[1-9]\d{0,2} ?(?:%|phan tram)",
+    r"(?<!da )\bxong (?:thi )?(?:em |minh |toi )?(?:se )?(?:bao|gui|nop|trinh)\b",  # "làm xong em báo lại"
     r"\b(?:1|mot) (?:nuaphan|nua)\b|\bnuaphan\b|\bduoc (?:1|mot) phan\b|\bxong (?:1|mot) phan\b",
-    r"\b(?:se|chieu nay|toi nay|mai|ngay mai|tuan nay|cuoi tuan|lat nua|ti nua|chut nua) (?:\w+ ){0,2}(?:xong|hoan thanh)\b",
-    r"(?<!de em )(?<!em se )\b(?:ra soat|tong hop|soan thao|xay dung|hoan thien|thuc hien|lam) (?:\w+ ){0,3}(?:roi|tiep)\b",
+    r"\b(?:se|chieu nay|toi nay|mai|ngay mai|tuan nay|cuoi tuan|lat nua|ti nua|chut nua) (?:\w+ ){0,2}(?:xong|hoan thanh|nop|gui|trinh)\b",
 )
+# weak: "làm rồi" may mean finished, "làm tiếp" ongoing; only when nothing is negated
+_WEAK_PROGRESS = re.compile(
+    r"(?<!de em )(?<!em se )\b(?:ra soat|tong hop|soan thao|xay dung|hoan thien|thuc hien|lam) (?:\w+ )?(?:roi|tiep)\b")
+_ANY_NEG = re.compile(r"\b(?:chua|khong)\b")
 
 
 def rule_in_progress(s: str) -> Verdict | None:
@@ -300,9 +312,9 @@ def rule_in_progress(s: str) -> Verdict | None:
     if frac and 0 < frac[0] < frac[1]:
         return Verdict("in_progress")
     if _IN_PROGRESS.search(s):
-        # "làm rồi" might mean finished; in progress is the safe reading, but ask.
-        weak = not re.search(r"\bdang\b|\bsap\b|\bgan\b|\bdu kien\b|\btien hanh\b|\btrien khai\b", s)
-        return Verdict("in_progress", confident=not weak)
+        return Verdict("in_progress")
+    if _WEAK_PROGRESS.search(s) and not _ANY_NEG.search(s):
+        return Verdict("in_progress", confident=False)  # "em làm rồi": safe reading, but ask
     return None
 
 

@@ -1,0 +1,39 @@
+"""How long the reply grammar takes: 10,000 replies (goal: under 1 s).
+
+    .venv/bin/python bench/bench_replies.py
+
+Replies are the project's own labelled cases (tests/replies_cases), cycled and made distinct
+with a task code, so no cache can help.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.replies import classify  # noqa: E402
+
+
+def main(n: int = 10_000) -> None:
+    texts = []
+    for path in sorted((ROOT / "tests" / "replies_cases").glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                texts.append(line.partition("\t")[2])
+    replies = [f"{texts[i % len(texts)]} #{i}" for i in range(n)]
+    today = date(2026, 5, 4)
+    classify("warm up", today)
+    start = time.perf_counter()
+    for text in replies:
+        classify(text, today)
+    elapsed = time.perf_counter() - start
+    print(f"{n} replies classified in {elapsed:.3f} s "
+          f"({n / elapsed:,.0f} replies/s, {elapsed / n * 1e6:.0f} µs each); goal < 1 s")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
