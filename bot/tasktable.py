@@ -290,6 +290,10 @@ def _cell(row: list[Cell], columns: dict[str, int], name: str) -> Cell:
 def _text(value: Cell) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    elif isinstance(value, datetime):
+        value = fmt_date(value.date()) if value.time() == datetime.min.time() else value.strftime("%d/%m/%Y %H:%M")
+    elif isinstance(value, date):
+        value = fmt_date(value)
     return clean_text(value)
 
 

@@ -346,6 +346,12 @@ def test_xlsx_errors_have_sheet_row_numbers_and_headings_are_sections():
     ]
 
 
+def test_xlsx_date_cell_with_an_implausible_year_is_an_error():
+    data = xlsx([["Đơn vị", "Nhiệm vụ", "Thời hạn"], ["Công an thị xã", "Việc", datetime(1900, 1, 1)]])
+    table = read(data, "t.xlsx")
+    assert [(e.row_number, e.value, e.code) for e in table.errors] == [(2, "01/01/1900", "bad_date")]
+
+
 def test_xlsx_unit_merged_down_over_several_rows():
     data = xlsx(
         [
