@@ -434,7 +434,11 @@ def read_task_table(
     for row_number, row in grid[position + 1 :]:
         values = {name: _cell(row, columns, name) for name in columns if name != "number"}
         if not any(_text(v) for v in values.values()):
-            continue  # blank line
+            # Blank, or a heading merged across the row from the STT column ("III. NỘI CHÍNH").
+            number = _text(_cell(row, columns, "number"))
+            if re.search(r"[^\W\d_]{3,}", number):
+                heading = number
+            continue
         if (title := _section_heading(row, columns)) is not None:
             heading = title
             continue

@@ -337,12 +337,15 @@ def test_xlsx_errors_have_sheet_row_numbers_and_headings_are_sections():
         ["II", "Lĩnh vực văn hóa - xã hội", None, None],
         [1, "Lễ hội", "Phòng VH&TT", "15/01/2027"],
         [2, "", "Phòng Kinh tế", "15/01/2027"],
-    ])
+        ["III. LĨNH VỰC NỘI CHÍNH", None, None, None],  # merged A9:D9 below
+        [1, "Tuần tra", "Công an thị xã", "15/01/2027"],
+    ], merges=("A9:D9",))
     table = read(data, "tasks.xlsx")
     assert [(e.row_number, e.code) for e in table.errors] == [(4, "bad_date"), (8, "missing_task")]
     assert [(r.row_number, r.section, r.unit) for r in table.rows] == [
         (5, "LĨNH VỰC KINH TẾ", "Phòng Kinh tế thị xã"),
         (7, "Lĩnh vực văn hóa - xã hội", "Phòng Văn hóa và Thông tin thị xã"),
+        (10, "III. LĨNH VỰC NỘI CHÍNH", "Công an thị xã"),
     ]
 
 
