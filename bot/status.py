@@ -217,11 +217,11 @@ _STATUS_WORDS = {
     "in_progress": N_("in progress"),
     "blocked": N_("blocked"),
     "awaiting_confirmation": N_("awaiting confirmation"),
-    "done": N_("done"),
+    "done": N_("completed"),
 }
 
 _INTENT_WORDS = {
-    "done": N_("done"),
+    "done": N_("completed"),
     "in_progress": N_("in progress"),
     "progress": N_("in progress"),
     "blocked": N_("blocked"),
