@@ -28,9 +28,9 @@ _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _NO_SPACE_AFTER = re.compile(r"(?<=[A-Za-zÀ-ỹ\)])([,;])(?=[A-Za-zÀ-ỹĐđ(])")
-_NO_SPACE_AFTER_PERIOD = re.compile(r"(?<=[a-zà-ỹđ0-9\)])\.(?=[A-ZÀ-ỸĐ][a-zà-ỹđ])")
-_GLUED_KEYWORDS = (r"UBND|Ủy ban|Uỷ ban|Phòng|Sở|Giao|Đề nghị|Yêu cầu|Công an|Trung tâm|Chủ tịch|"
+_GLUED_KEYWORDS = (r"UBND|HĐND|Ủy ban|Uỷ ban|Phòng|Sở|Giao|Đề nghị|Yêu cầu|Công an|Trung tâm|Chủ tịch|"
                    r"Văn phòng|Thường trực|Thời hạn|Ban Chỉ huy|Ban Quản lý|Bảo hiểm")
+_NO_SPACE_AFTER_PERIOD = re.compile(rf"(?<=[a-zà-ỹđ0-9\)])\.(?=[A-ZÀ-ỸĐ][a-zà-ỹđ]|(?:{_GLUED_KEYWORDS})(?![a-zà-ỹđ]))")
 _GLUED = re.compile(rf"(?<=[a-zà-ỹđ])(?=(?:{_GLUED_KEYWORDS})(?![a-zà-ỹđ]))")
 _ENDS_SENTENCE = re.compile(r"[.:;!?…)\]\"”]$|/\.$")
 _MARKER_START = re.compile(r"^(?:[-–—+•*]|\d{1,2}(?:\.\d{1,2})*[.)]|[IVXLC]+[.)]|[a-zđ][)])")

@@ -31,7 +31,7 @@ _WORDDATE = (r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*(?:năm|,)\s*(?P<
 _DATE = rf"(?:ngày\s+)?(?:{_NUMDATE}|{_WORDDATE})"
 _TIME = r"(?:(?:lúc\s+)?\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2}\s*(?:phút)?)?\s*,?\s*)"
 _BY = (r"(?:trước|chậm nhất(?:\s+là)?(?:\s+(?:đến|vào|trước))?|không\s+quá|không\s+muộn\s+hơn|"
-       r"hạn\s+chót(?:\s+là)?|hoàn\s+thành(?:\s+(?:trước|trong|vào))?|xong\s+trước|"
+       r"hạn\s+chót(?:\s+là)?|"
        r"(?:thời\s+hạn|hạn)(?:\s+hoàn\s+thành)?\s*:?|đến\s+hết|trong)")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _YEAR = r"(?:\s*(?:/|năm|-)\s*(?P<y>\d{4}))?"

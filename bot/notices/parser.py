@@ -113,6 +113,9 @@ def _to_date(d: str, m: str, y: str) -> date | None:
         return None
 
 
+_BODY_LINE = re.compile(r"^(?:ĐẢNG ỦY|ĐẢNG UỶ|VĂN PHÒNG|SỞ|PHÒNG|BAN|ỦY BAN|UỶ BAN|UBND|HĐND|CHI CỤC|TRUNG TÂM|CÔNG AN|CỤC)\b")
+
+
 def _issuer_from_header(lines: list[str]) -> str | None:
     caps: list[str] = []
     for line in lines[:8]:
@@ -123,7 +126,16 @@ def _issuer_from_header(lines: list[str]) -> str | None:
             caps.append(line)
         else:
             break
-    return " ".join(caps) if caps else None
+    if not caps:
+        return None
+    # "HUYỆN ỦY X / ĐẢNG ỦY XÃ Y": the lower line is the issuing body, the upper one its parent;
+    # "ỦY BAN NHÂN DÂN / TỈNH X / VĂN PHÒNG": the office of that committee
+    if caps[-1] in ("VĂN PHÒNG",) and len(caps) > 1:
+        return " ".join([caps[-1], *caps[:-1]])
+    for i in range(len(caps) - 1, 0, -1):
+        if _BODY_LINE.match(caps[i]):
+            return " ".join(caps[i:])
+    return " ".join(caps)
 
 
 # ---- outline ---------------------------------------------------------------------------------
@@ -162,7 +174,7 @@ _TRIGGER = re.compile(r"(?<![\wÀ-ỹ])(?:giao|đề nghị|yêu cầu|Giao|Đ�
 _NOT_A_TRIGGER_BEFORE = re.compile(r"(?:được|đã|đang|sẽ|nhiệm vụ|báo cáo,?|kiến nghị,?|tham mưu,?|đề xuất,?|"
                                    r"theo|của|văn bản|việc|bàn|chuyển)\s*$", re.IGNORECASE)
 _UPWARD = re.compile(r"^(?:Thường trực\s+)?(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|HĐND|Hội đồng nhân dân)"
-                     r"(?:\s+(?:tỉnh|huyện|thị xã|thành phố|quận|xã|phường|thị trấn))?$|"
+                     r"(?:\s+(?:tỉnh|huyện|thị xã|thành phố|quận))?$|"
                      r"^(?:Chủ tịch|Lãnh đạo|Thường trực)(?:\s+(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|HĐND))?"
                      r"(?:\s+(?:tỉnh|huyện|thị xã|thành phố|quận))?$|^(?:Trung ương|Chính phủ|Thủ tướng)")
 _LEAD_IN = re.compile(r"^(?:đồng thời|Đồng thời|Riêng|riêng|Trong đó|trong đó|Mặt khác)\s*,?\s*")
@@ -517,7 +529,7 @@ def parse_notice(text: str) -> ParsedNotice:
         else:
             walker.add_paragraph(content, leads=units or None)
 
-    if closing_issuer:
+    if closing_issuer and not info.issuer:
         info.issuer = closing_issuer
     notice = ParsedNotice(document=info)
     for draft in walker.drafts:

@@ -21,7 +21,7 @@ _PROPER_HEADS = (
     r"Huyện ủy|Huyện uỷ|Thị ủy|Thị uỷ|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Quận ủy|Chi bộ|Mặt trận|Hội|Đoàn|"
     r"Huyện đoàn|Thị đoàn|Thành đoàn|Tỉnh đoàn|Liên đoàn|Điện lực|Đài|Trường|Bệnh viện|Chủ tịch|Phó Chủ tịch|"
     r"Thủ trưởng|Giám đốc|Người đứng đầu|Lãnh đạo|Trưởng|Chánh|Đội|Hạt|Kiểm lâm|Quỹ|Ngân hàng|Tòa án|Toà án|"
-    r"Viện|Chi nhánh|Công ty|Hợp tác xã|Bưu điện|Viettel|VNPT|Tổ công tác|Tổ|Cảnh sát|Bộ phận|Ủy viên|Tập đoàn|"
+    r"Viện|Trạm|Công chức|Cán bộ|Bí thư|Phó Bí thư|Trưởng ấp|Trưởng thôn|Trưởng khóm|Trưởng bản|Chi nhánh|Công ty|Hợp tác xã|Bưu điện|Viettel|VNPT|Tổ công tác|Tổ|Cảnh sát|Bộ phận|Ủy viên|Tập đoàn|"
     r"Xã|Phường|Thị trấn"
 )
 _PROPER = re.compile(rf"(?:{_PROPER_HEADS})(?![{_L}])")
@@ -56,8 +56,17 @@ _STOP_WORDS = (
     "quyết liệt", "nghiêm", "rút kinh nghiệm", "soạn thảo", "đánh giá", "phân tích", "giải ngân",
     "thanh toán", "quyết toán", "lựa chọn", "hoàn tất", "thực thi", "bổ sung", "sửa đổi", "thẩm tra",
     "cử", "phân bổ", "liên hệ", "đầu mối", "biên soạn", "công khai", "tiếp", "thường trực",
+    "thông báo", "kết luận", "quyết định", "họp", "ký", "xem xét", "phụ trách", "ưu tiên", "vận dụng",
+    "chấp hành", "tuân thủ", "sắp xếp", "di dời", "tháo gỡ", "tuần tra", "truy quét", "ngăn chặn",
+    "phòng ngừa", "đăng ký", "phát triển", "ứng dụng", "xúc tiến", "ứng phó", "trả lời", "phổ biến",
+    "nhân rộng", "khen thưởng", "bồi dưỡng", "đào tạo", "hoàn chỉnh", "tiêm", "chuyển", "rà soát", "đề ra", "tổng kết", "sơ kết", "nhanh chóng", "dứt điểm",
 )
-_STOP = re.compile(rf"(?<![{_L}])(?:{'|'.join(sorted((re.escape(w) for w in _STOP_WORDS), key=len, reverse=True))})(?![{_L}])")
+# these never belong to a name, whatever their case ("Giao Sở Xây dựng Chủ trì, phối hợp ...")
+_STOP_ANY_CASE = ("chủ trì", "phối hợp", "khẩn trương", "chủ động", "tiếp tục", "có trách nhiệm",
+                  "chịu trách nhiệm", "tập trung", "tăng cường")
+_STOP = re.compile(
+    rf"(?<![{_L}])(?:{'|'.join(sorted((re.escape(w) for w in _STOP_WORDS), key=len, reverse=True))}"
+    rf"|(?i:{'|'.join(re.escape(w) for w in _STOP_ANY_CASE)}))(?![{_L}])")
 
 # Name fragments that contain stop words, commas or "và" and must not be cut.
 _PROTECTED = re.compile(
