@@ -53,7 +53,7 @@ from bot.channels.base import (
     TransientError,
     split_text,
 )
-from bot.i18n import t
+from bot.i18n import N_, t
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ WEBHOOK_QUEUE_LIMIT = 1_000
 KNOWN_COMMANDS = frozenset(
     {"start", "help", "tasks", "status", "overdue", "meeting", "extensions", "undo", "lang"}
 )
-CHOICES_HINT = "Reply with the number (for example: 1) or the words of your choice."
+CHOICES_HINT = N_("Reply with the number (for example: 1) or the words of your choice.")
 
 EVENT_KINDS = {
     "message.text.received": "text",
