@@ -25,7 +25,10 @@ from bot.channels.telegram import (
     reply_parts,
 )
 from bot.channels.telegram_ptb import PTBTelegramChannel
-from tests.fakes.fake_telegram import FakeTelegram, Limits
+from tests.fakes.fake_telegram import FakeTelegram, Limits, fake_telegram  # noqa: F401
+
+# PTB warns about its own RetryAfter construction (retry_after becoming a timedelta).
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2")
 
 ADAPTERS = {"aiogram": TelegramChannel, "ptb": PTBTelegramChannel}
 BUTTONS = ((Button("Đã xong", "done:17"), Button("Đang thực hiện", "prog:17")),
@@ -38,9 +41,8 @@ def adapter(request):
 
 
 @pytest.fixture
-async def fake():
-    async with FakeTelegram() as tg:
-        yield tg
+def fake(fake_telegram):  # noqa: F811
+    return fake_telegram
 
 
 def make_channel(adapter, fake: FakeTelegram, **kw):
@@ -281,6 +283,7 @@ async def test_send_errors_map_to_channel_errors(adapter, fake, setup, error):
         await channel.stop()
     assert fake.token.split(":")[1] not in str(caught.value)
     assert fake.sent == []
+    assert len(fake.calls_of("sendMessage")) == 1  # the library did not retry by itself
 
 
 async def test_send_of_a_too_long_text_is_a_permanent_error(adapter, fake):
@@ -304,6 +307,25 @@ async def test_send_while_the_network_is_down_is_transient(adapter, fake):
         await channel.stop()
     assert fake.token.split(":")[1] not in str(caught.value)
     assert fake.token.split(":")[1] not in repr(channel)
+
+
+async def test_send_document(adapter, fake):
+    channel = make_channel(adapter, fake)
+    try:
+        sent = await channel.send_document("4242", "bao-cao-thang-11.xlsx", b"PK\x03\x04 xlsx",
+                                           caption="Báo cáo tháng 11")
+        fake.block(4243)
+        with pytest.raises(ChatGone):
+            await channel.send_document("4243", "a.txt", b"a")
+    finally:
+        await channel.stop()
+    [doc] = fake.sent
+    assert (doc.method, doc.file_name, doc.text) == (
+        "sendDocument", "bao-cao-thang-11.xlsx", "Báo cáo tháng 11")
+    assert str(doc.message_id) == sent.message_id
+    stored = fake.calls_of("sendDocument")[0].params
+    assert any(isinstance(v, dict) and v.get("content") == b"PK\x03\x04 xlsx"
+               for v in stored.values())
 
 
 async def test_username_comes_from_get_me(adapter, fake):

@@ -34,6 +34,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.types import (
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -303,6 +304,10 @@ class TelegramBase:
                          reply_to: int | None) -> str | None:
         raise NotImplementedError
 
+    async def _send_file(self, chat_id: str, file_name: str, content: bytes,
+                         caption: str | None) -> str | None:
+        raise NotImplementedError
+
     def _translate(self, exc: Exception) -> ChannelError | None:
         """The ChannelError for a framework exception, or None when it is not one of ours."""
         raise NotImplementedError
@@ -339,6 +344,18 @@ class TelegramBase:
             if translated is None:
                 raise
             raise translated from None  # the original may quote the request URL with the token
+        return Sent(message_id=message_id)
+
+    async def send_document(self, chat_id: str, file_name: str, content: bytes,
+                            caption: str | None = None) -> Sent:
+        """Send a file (a report as .xlsx/.docx); errors as for `send`. Not part of `Channel`."""
+        try:
+            message_id = await self._send_file(chat_id, file_name, content, caption)
+        except Exception as exc:  # noqa: BLE001
+            translated = self._translate(exc)
+            if translated is None:
+                raise
+            raise translated from None
         return Sent(message_id=message_id)
 
     async def start(self, on_incoming: IncomingHandler) -> None:
@@ -523,6 +540,12 @@ class TelegramChannel(TelegramBase):
                  if reply_to else None)
         sent = await self._bot.send_message(chat_id=chat_id, text=text, reply_markup=markup,
                                             reply_parameters=reply)
+        return str(sent.message_id)
+
+    async def _send_file(self, chat_id, file_name, content, caption) -> str | None:
+        sent = await self._bot.send_document(
+            chat_id=chat_id, document=BufferedInputFile(content, filename=file_name),
+            caption=caption)
         return str(sent.message_id)
 
     def _translate(self, exc: Exception) -> ChannelError | None:

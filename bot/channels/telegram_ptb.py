@@ -100,6 +100,12 @@ class PTBTelegramChannel(TelegramBase):
                                       reply_parameters=reply)
         return str(sent.message_id)
 
+    async def _send_file(self, chat_id, file_name, content, caption) -> str | None:
+        bot = await self._bot()
+        sent = await bot.send_document(chat_id=chat_id, document=content, filename=file_name,
+                                       caption=caption)
+        return str(sent.message_id)
+
     def _translate(self, exc: Exception) -> ChannelError | None:
         return translate_ptb_error(exc)
 
@@ -164,7 +170,10 @@ class PTBTelegramChannel(TelegramBase):
         try:
             if self._app.running:
                 await self._app.stop()
-            await self._app.shutdown()  # also shuts the bot's HTTP clients down
+            if self._app._initialized:  # noqa: SLF001 - PTB has no public flag for it
+                await self._app.shutdown()  # also shuts the bot's HTTP clients down
+            elif self._bot_ready:  # used for sending only
+                await self._app.bot.shutdown()
         except Exception as exc:  # noqa: BLE001 - closing must not fail the caller
             log.warning("closing the telegram application: %s", redact(f"{type(exc).__name__}"))
 

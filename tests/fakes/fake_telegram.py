@@ -720,3 +720,15 @@ def _chat_id(value: Any) -> int | str:
         return int(value)
     except (TypeError, ValueError):
         return str(value)
+
+
+try:  # a ready-made pytest fixture: `from tests.fakes.fake_telegram import fake_telegram`
+    import pytest
+
+    @pytest.fixture
+    async def fake_telegram():
+        """A running FakeTelegram with Telegram's limits on, stopped after the test."""
+        async with FakeTelegram() as tg:
+            yield tg
+except ImportError:  # benchmarks may run without pytest installed
+    pass
