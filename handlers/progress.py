@@ -18,6 +18,12 @@ from storage.models import (
 )
 
 MAX_PICK_BUTTONS = 8
+# Invisible characters that phones and copy-paste leave in messages.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def visible_text(text: str | None) -> str:
+    return (text or "").translate(_INVISIBLE).replace("\u00a0", " ").strip()
 
 
 def report_buttons(lang: str, assignment_id: int) -> list[list[Button]]:
@@ -100,7 +106,7 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
 
 
 async def handle_text(ctx: Ctx) -> None:
-    text = (ctx.msg.text or "").strip()
+    text = visible_text(ctx.msg.text)
     if ctx.contact.role != "officer":
         if ctx.msg.kind == "text" and text:
             ctx.outcome = "not_officer"

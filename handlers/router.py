@@ -87,6 +87,7 @@ class Core:
         inbox = await self._store(msg, now)
         if inbox is None:
             return []
+        inbox_id = inbox.id
         lang = normalise_language(msg.language or self.settings.default_locale)
         async with self.sessionmaker() as session:
             contact = await session.scalar(select(Contact).where(
@@ -105,10 +106,10 @@ class Core:
                 await session.commit()
                 return ctx.replies
             except Exception:
-                log.exception("handling update %s on %s failed", inbox.id, msg.channel)
+                log.exception("handling update %s on %s failed", inbox_id, msg.channel)
                 await session.rollback()
         async with self.sessionmaker() as session:
-            row = await session.get(Inbox, inbox.id)
+            row = await session.get(Inbox, inbox_id)
             row.outcome = "error"
             await session.commit()
         return [Outgoing(t(lang, "Sorry, something went wrong on our side. Your message is saved; "
