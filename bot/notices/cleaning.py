@@ -48,15 +48,23 @@ def _is_noise(line: str) -> bool:
     return bool(_MENU.match(line)) and len(line) < 200
 
 
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,;:.])(?=\s|$)")
+
+
 def _tidy_line(line: str) -> str:
-    line = _EMPHASIS.sub("", line)
-    line = _CAPTION_INLINE.sub("", line)
+    if "*" in line or "_" in line:
+        line = _EMPHASIS.sub("", line)
+    if "(" in line:
+        line = _CAPTION_INLINE.sub("", line)
     line = _SPACES.sub(" ", line).strip()
-    line = re.sub(r"^#{1,6}\s+", "", line)  # Markdown headings
+    if line.startswith("#"):
+        line = re.sub(r"^#{1,6}\s+", "", line)  # Markdown headings
     line = _NO_SPACE_AFTER.sub(r"\1 ", line)
-    line = _NO_SPACE_AFTER_PERIOD.sub(". ", line)
+    if "." in line:
+        line = _NO_SPACE_AFTER_PERIOD.sub(". ", line)
     line = _GLUED.sub(" ", line)
-    line = re.sub(r"\s+([,;:.])(?=\s|$)", r"\1", line)  # "thị xã , UBND" → "thị xã, UBND"
+    if " ," in line or " ;" in line or " :" in line or " ." in line:
+        line = _SPACE_BEFORE_PUNCT.sub(r"\1", line)  # "thị xã , UBND" → "thị xã, UBND"
     return line
 
 

@@ -256,6 +256,8 @@ def _clauses(paragraph: str) -> list[tuple[str, str]]:
 
 
 def _split_semicolons(sentence: str) -> list[str]:
+    if "(" not in sentence:
+        return re.split(r"(?<=;)", sentence)
     parts, depth, last = [], 0, 0
     for i, ch in enumerate(sentence):
         if ch == "(":
@@ -386,6 +388,8 @@ class _Walker:
 
 def _topic_and_content(rest: str) -> tuple[str | None, list[str], str]:
     """Split "Topic: content" / "UBND xã A, UBND xã B: content". Returns (topic, units, content)."""
+    if ":" not in rest:
+        return None, [], rest
     depth = 0
     for i, ch in enumerate(rest):
         if ch == "(":
@@ -543,6 +547,14 @@ def parse_notice(text: str) -> ParsedNotice:
             recurrence=found.recurrence if found else None,
         ))
     return notice
+
+
+def clear_caches() -> None:
+    """Forget memoised deadline and unit-list results (for benchmarks and long-running processes)."""
+    from bot.notices.unitphrases import _read_units
+
+    find_deadline.cache_clear()
+    _read_units.cache_clear()
 
 
 _TABLE_HEADER = re.compile(r"(?:đơn vị|unit)\s*[,;\t|].*(?:nhiệm vụ|task)", re.IGNORECASE)

@@ -9,6 +9,7 @@ with a head belongs to the previous name ("UBND các xã, phường", "Hội đ�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _L = r"A-Za-zÀ-ỹĐđ"
 _UP = r"A-ZÀ-ỸĐ"
@@ -102,12 +103,16 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
+_WINDOW = 400  # no unit list is longer than this
+
+
 def _find_end(text: str, start: int) -> tuple[int, str]:
     """End of the unit list that starts at `start`, and what stopped it ("verb", "punct", "end")."""
-    spans = _protected_spans(text)
+    stop_at = min(len(text), start + _WINDOW)
+    spans = [(a + start, b + start) for a, b in _protected_spans(text[start:stop_at])]
     depth = 0
     i = start
-    n = len(text)
+    n = stop_at
     word_start = True
     while i < n:
         ch = text[i]
@@ -124,7 +129,7 @@ def _find_end(text: str, start: int) -> tuple[int, str]:
                     return i, "verb"
         word_start = not ch.isalnum() and ch not in "&"
         i += 1
-    return n, "end"
+    return n, "end" if n == len(text) else "verb"
 
 
 def _split_top_level(phrase: str) -> list[tuple[str, str]]:
@@ -178,18 +183,24 @@ def split_unit_list(phrase: str) -> list[str]:
 
 def read_units(text: str, start: int = 0) -> tuple[list[str], int, str]:
     """Unit names at `start` (empty when none starts there), the end offset and what stopped the list."""
+    names, end, why = _read_units(text, start)
+    return list(names), end, why
+
+
+@lru_cache(maxsize=8192)  # the parser looks at the same clause from several angles
+def _read_units(text: str, start: int) -> tuple[tuple[str, ...], int, str]:
     while start < len(text) and text[start] == " ":
         start += 1
     m = re.match(r"(?:cho|đối với)\s+", text[start:])
     if m:
         start += m.end()
-    if not starts_with_unit(text[start:]):
-        return [], start, "none"
+    if not starts_with_unit(text[start:start + 80]):
+        return (), start, "none"
     end, why = _find_end(text, start)
     phrase = text[start:end].strip(" ,")
     if not phrase:
-        return [], start, "none"
-    return split_unit_list(phrase), end, why
+        return (), start, "none"
+    return tuple(split_unit_list(phrase)), end, why
 
 
 _ENUMERATION = re.compile(r"\(([^()]{5,400})\)")
