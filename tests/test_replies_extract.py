@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.replies import Reply, classify, intent_lines
-from bot.replies.normalise import normalise
+from bot.replies.plain import normalise
 
 MONDAY = date(2026, 5, 4)
 

@@ -5,7 +5,7 @@
     [(12, 'done', None), (15, 'in_progress', 50)]
 
 Pure and offline: no network, no model, no clock (`today` is an argument, used for relative
-dates such as "thêm 3 ngày"). The grammar itself is in rules.py; normalise.py turns chat typing
+dates such as "thêm 3 ngày"). The grammar itself is in rules.py; plain.py turns chat typing
 into plain words; extract.py reads figures. When the grammar is unsure, `confident` is False and
 the bot asks with buttons; it never guesses "done".
 """
@@ -18,7 +18,7 @@ from datetime import date
 from typing import Iterable, Iterator
 
 from bot.replies import extract, rules
-from bot.replies.normalise import Normalised, assemble, normalise
+from bot.replies.plain import Normalised, assemble, normalise
 
 INTENTS = ("done", "in_progress", "blocked", "extension", "not_done", "question", "other")
 

@@ -1,6 +1,6 @@
 """Figures a reply carries besides its intent: task codes, a percent, a requested date, a cause.
 
-All functions read the normalised form (see normalise.py): lowercase, no diacritics, shorthand
+All functions read the normalised form (see plain.py): lowercase, no diacritics, shorthand
 expanded, words separated by single spaces.
 """
 from __future__ import annotations
@@ -9,8 +9,9 @@ import calendar
 import re
 from bisect import bisect_right
 from datetime import date, timedelta
+from functools import lru_cache
 
-from bot.replies.normalise import Normalised
+from bot.replies.plain import Normalised
 
 # --- task codes ----------------------------------------------------------------------------
 
@@ -44,6 +45,7 @@ _FRACTION = re.compile(
     r"(?<![\d/])(\d{1,4})/(\d{1,4})(?![\d/])( (?:" + _COUNTED + r")\b)?")
 
 
+@lru_cache(maxsize=32)  # asked several times per reply
 def fraction(s: str) -> tuple[int, int] | None:
     """A counted progress figure such as "3/7 xã" (not a date such as "3/7")."""
     for m in _FRACTION.finditer(s):
@@ -54,6 +56,7 @@ def fraction(s: str) -> tuple[int, int] | None:
     return None
 
 
+@lru_cache(maxsize=32)
 def percent(s: str) -> int | None:
     """The progress figure: "70%", "70 phần trăm", "một nửa" (50), "3/7 xã" (43)."""
     m = _PERCENT.search(s)

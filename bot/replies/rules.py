@@ -18,12 +18,13 @@ The order is the precedence, and it encodes what a careful clerk does:
 "done" comes late on purpose: every guard that could turn a "xong" into something else runs
 first, so the grammar never records done when the officer did not say so.
 
-Text is normalised (see normalise.py): "Đã xong r ạ" arrives here as "da xong roi a".
+Text is normalised (see plain.py): "Đã xong r ạ" arrives here as "da xong roi a".
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from bot.replies.extract import fraction, percent
@@ -36,8 +37,39 @@ class Verdict:
     cause: tuple[int, int] | None = None  # where the cause was found in the text (blocked)
 
 
-def _any(*patterns: str) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+class AnyOf:
+    """Alternative patterns, tried in order. An alternative given as (words, pattern) is only
+    tried when one of its words occurs in the text: a substring test is far cheaper than a
+    regex, and most replies contain none of the words (this keeps classify() fast)."""
+
+    def __init__(self, *alternatives: str | tuple[tuple[str, ...], str]):
+        self.alternatives = [
+            (alt[0], re.compile(alt[1])) if isinstance(alt, tuple) else ((), re.compile(alt))
+            for alt in alternatives
+        ]
+
+    def search(self, s: str) -> re.Match | None:
+        for words, pattern in self.alternatives:
+            if words and not any(w in s for w in words):
+                continue
+            m = pattern.search(s)
+            if m:
+                return m
+        return None
+
+    def finditer(self, s: str):
+        for words, pattern in self.alternatives:
+            if not words or any(w in s for w in words):
+                yield from pattern.finditer(s)
+
+    def sub(self, repl, s: str) -> str:
+        for words, pattern in self.alternatives:
+            if not words or any(w in s for w in words):
+                s = pattern.sub(repl, s)
+        return s
+
+
+_any = AnyOf
 
 
 END = r"(?: (?:a|anh|chi|em|nhe|nhi|oi|ha|vay|the|day|ta|nua|ban|dong chi))*(?: [?.!])*\s*$"
@@ -61,17 +93,17 @@ def rule_nothing(s: str) -> Verdict | None:
 # --- irony ---------------------------------------------------------------------------------
 
 _IRONY = _any(
-    r"\b(?:xong|hoan thanh|lam) (?:\w+ )?dau ma (?:xong|hoan thanh|lam)\b",  # xong đâu mà xong
-    r"\b(?:xong|hoan thanh) dau\b",                     # (đã) xong đâu: Vietnamese "not yet"
-    r"\bdau co (?:\w+ )?(?:xong|hoan thanh|lam)\b",      # đâu có xong
-    r"\b(?:xong|hoan thanh) (?:gi|cai gi) ma\b",         # xong gì mà xong
-    r"\b(?:lam sao|sao ma|the nao ma|sao) (?:\w+ )?(?:xong|hoan thanh) (?:duoc|noi)\b",
-    r"\b(?:xong|hoan thanh) (?:the nao|sao|kieu gi) (?:duoc|noi)\b",
-    r"\bcon lau (?:moi )?(?:xong|hoan thanh)\b",
-    r"\b(?:uoc gi|gia ma|uoc chi) (?:\w+ ){0,2}(?:xong|hoan thanh)\b",
-    r"\b(?:xong|hoan thanh) (?:\w+ ){0,3}moi la\b",      # xong được mới lạ
-    r"\bxong (?:roi )?thi (?:da )?tot\b",                 # xong rồi thì đã tốt
-    r"\blam gi (?:da )?co (?:\w+ )?(?:xong|hoan thanh)\b",
+    (('dau ma',), r"\b(?:xong|hoan thanh|lam) (?:\w+ )?dau ma (?:xong|hoan thanh|lam)\b"),  # xong đâu mà xong
+    (('dau',), r"\b(?:xong|hoan thanh) dau\b"),                     # (đã) xong đâu: Vietnamese "not yet"
+    (('dau co',), r"\bdau co (?:\w+ )?(?:xong|hoan thanh|lam)\b"),      # đâu có xong
+    ((' ma',), r"\b(?:xong|hoan thanh) (?:gi|cai gi) ma\b"),         # xong gì mà xong
+    (('sao',), r"\b(?:lam sao|sao ma|the nao ma|sao) (?:\w+ )?(?:xong|hoan thanh) (?:duoc|noi)\b"),
+    (('duoc', 'noi'), r"\b(?:xong|hoan thanh) (?:the nao|sao|kieu gi) (?:duoc|noi)\b"),
+    (('con lau',), r"\bcon lau (?:moi )?(?:xong|hoan thanh)\b"),
+    (('uoc', 'gia ma'), r"\b(?:uoc gi|gia ma|uoc chi) (?:\w+ ){0,2}(?:xong|hoan thanh)\b"),
+    (('moi la',), r"\b(?:xong|hoan thanh) (?:\w+ ){0,3}moi la\b"),      # xong được mới lạ
+    (('tot',), r"\bxong (?:roi )?thi (?:da )?tot\b"),                 # xong rồi thì đã tốt
+    (('lam gi',), r"\blam gi (?:da )?co (?:\w+ )?(?:xong|hoan thanh)\b"),
 )
 
 
@@ -84,18 +116,18 @@ def rule_irony(s: str) -> Verdict | None:
 
 _NO_EXTENSION = re.compile(r"\b(?:khong|chua|chang) (?:can|xin|phai|de nghi|muon) (?:\w+ ){0,2}(?:gia han|them|lui)\b")
 _EXTENSION = _any(
-    r"\bgia han\b",
-    r"\bxin (?:them|han|lui|khat|hoan|(?:phep )?(?:nop|gui|bao cao) (?:muon|tre|cham|sau|vao)|den|toi|sang|qua|phep lui|phep gia)\b",
-    r"\blui (?:han|thoi han|lai|sang|den|toi|ra|qua|\d)",
-    r"\bkhat\b",
-    r"\b(?:dieu chinh|doi|keo dai|dat lai|nang) (?:lai )?(?:thoi )?han\b",
-    r"\b(?:nop|gui|bao cao|trinh|tra) (?:\w+ ){0,2}(?:muon|tre|cham|sau han)\b",
-    r"\b(?:muon|tre|cham) (?:them )?(?:\d+|vai|mot|it|1|2|3) (?:ngay|hom|tuan|buoi)\b",
-    r"\bcho (?:em|phong em|don vi|chung em|minh|toi) (?:xin )?(?:them|\d|toi|den|sang|qua|khat|lui|nop (?:muon|tre|cham|sau|vao|sang|den|toi))",
-    r"\bthem (?:\d+|vai|it|mot it|chut|1|2|3|4|5|6|7|10) ?(?:ngay|hom|tuan|thang|buoi)\b",
-    r"\bthem (?:it )?thoi gian\b",
-    r"\b(?:hoan|doi|dời) (?:lai )?(?:sang|den|toi)\b",
-    r"\b(?:de nghi|kien nghi|xin) (?:\w+ ){0,4}(?:lui|gia han|dieu chinh|cho them|keo dai|hoan)\b",
+    (('gia han',), r"\bgia han\b"),
+    (('xin',), r"\bxin (?:them|han|lui|khat|hoan|(?:phep )?(?:nop|gui|bao cao) (?:muon|tre|cham|sau|vao)|den|toi|sang|qua|phep lui|phep gia)\b"),
+    (('lui',), r"\blui (?:han|thoi han|lai|sang|den|toi|ra|qua|\d)"),
+    (('khat',), r"\bkhat\b"),
+    (('han',), r"\b(?:dieu chinh|doi|keo dai|dat lai|nang) (?:lai )?(?:thoi )?han\b"),
+    (('muon', 'tre', 'cham', 'sau han'), r"\b(?:nop|gui|bao cao|trinh|tra) (?:\w+ ){0,2}(?:muon|tre|cham|sau han)\b"),
+    (('muon', 'tre', 'cham'), r"\b(?:muon|tre|cham) (?:them )?(?:\d+|vai|mot|it|1|2|3) (?:ngay|hom|tuan|buoi)\b"),
+    (('cho ',), r"\bcho (?:em|phong em|don vi|chung em|minh|toi) (?:xin )?(?:them|\d|toi|den|sang|qua|khat|lui|nop (?:muon|tre|cham|sau|vao|sang|den|toi))"),
+    (('them',), r"\bthem (?:\d+|vai|it|mot it|chut|1|2|3|4|5|6|7|10) ?(?:ngay|hom|tuan|thang|buoi)\b"),
+    (('thoi gian',), r"\bthem (?:it )?thoi gian\b"),
+    (('hoan', 'doi'), r"\b(?:hoan|doi|dời) (?:lai )?(?:sang|den|toi)\b"),
+    (('de nghi', 'kien nghi', 'xin'), r"\b(?:de nghi|kien nghi|xin) (?:\w+ ){0,4}(?:lui|gia han|dieu chinh|cho them|keo dai|hoan)\b"),
 )
 
 
@@ -112,17 +144,17 @@ _QUESTION = _any(
     r"\b(?:bao gio|khi nao|hom nao|ngay nao|luc nao|thang nao|o dau|cho nao|gui ai|nop ai|nop dau|gui dau"
     r"|phong nao|don vi nao|ben nao|co quan nao|the nao|nhu nao|nhu the nao|la sao|tai sao|vi sao|sao lai"
     r"|mau nao|mau gi|la gi|gi vay|lam sao|bao nhieu|nhu vay a|phai khong|dung khong|duoc chua)\b",
-    r"\bai (?:chu tri|phu trach|lam|la dau moi|tong hop|ky)\b",
-    r"\bsao (?:a|anh|chi|ha)\b",
-    r"\b(?:cho em hoi|em hoi|xin hoi|muon hoi|muonmuon hoi|hoi chut|hoi ti|hoi xiu|hoi lai)\b",
-    r"\b(?:anh|chi|dong chi) (?:\w+ )?gui lai\b|\bgui lai (?:\w+ ){0,4}(?:giup|cho em|voi)\b",
-    r"\b(?:gui giup|gui cho em|cho em xin|xin lai|chia se|cung cap giup|huong dan (?:em|giup)|giup em voi|xem giup|chi giup|giai thich)\b",
-    r"\b(?:co|can|phai|duoc|kip|nen|dung|ok|con|kip|hop le) (?:\w+ )*khong" + END,   # có cần ký số không ạ
-    r"\b(?:xong|nhan|duoc|nop|gui|co|biet|ky|duyet|het|chot|xem|doc|trinh|ok|on) chua" + END,
-    r"^(?:\w+ )?(?:anh|chi|dong chi|thu truong) (?:da )?(?:nhan|xem|doc|duyet|ky|thay|co|check)\b.*\bchua" + END,
-    r"\b(?:ha|hả)\s*$",
+    (('ai ',), r"\bai (?:chu tri|phu trach|lam|la dau moi|tong hop|ky)\b"),
+    (('sao',), r"\bsao (?:a|anh|chi|ha)\b"),
+    (('hoi',), r"\b(?:cho em hoi|em hoi|xin hoi|muon hoi|muonmuon hoi|hoi chut|hoi ti|hoi xiu|hoi lai)\b"),
+    (('gui lai',), r"\b(?:anh|chi|dong chi) (?:\w+ )?gui lai\b|\bgui lai (?:\w+ ){0,4}(?:giup|cho em|voi)\b"),
+    (('giup', 'gui cho em', 'cho em xin', 'xin lai', 'chia se', 'huong dan', 'giai thich'), r"\b(?:gui giup|gui cho em|cho em xin|xin lai|chia se|cung cap giup|huong dan (?:em|giup)|giup em voi|xem giup|chi giup|giai thich)\b"),
+    (('khong',), r"\b(?:co|can|phai|duoc|kip|nen|dung|ok|con|kip|hop le) (?:\w+ )*khong" + END, ),  # có cần ký số không ạ
+    (('chua',), r"\b(?:xong|nhan|duoc|nop|gui|co|biet|ky|duyet|het|chot|xem|doc|trinh|ok|on) chua" + END),
+    (('chua',), r"^(?:\w+ )?(?:anh|chi|dong chi|thu truong) (?:da )?(?:nhan|xem|doc|duyet|ky|thay|co|check)\b.*\bchua" + END),
+    (('ha',), r"\b(?:ha|hả)\s*$"),
     r"^(?:\w+ )*\w+ hay (?:la )?(?:gui|nop|bao cao|qua|ban|van ban|email|mail|file|theo|de|phong|thuong truc|van phong|chi|anh)\b",
-    r"\bmau (?:bao cao |bieu )?(?:o )?dau\b|\b(?:file|bieu mau|van ban|tai lieu|thong bao|cong van|ke hoach) (?:\w+ ){0,3}(?:o )?dau" + END,
+    (('dau',), r"\bmau (?:bao cao |bieu )?(?:o )?dau\b|\b(?:file|bieu mau|van ban|tai lieu|thong bao|cong van|ke hoach) (?:\w+ ){0,3}(?:o )?dau" + END),
 )
 
 
@@ -141,28 +173,28 @@ def rule_question(s: str) -> Verdict | None:
 # --- blocked -------------------------------------------------------------------------------
 
 _NOT_BLOCKED = _any(
-    r"\b(?:khong|chua|het|chang|ko|khong con) (?:co |con |gap |bi )?(?:gi |van de gi )?(?:vuong|vuong mac|kho khan|tro ngai|van de|thieu)(?: gi)?\b",
-    r"\b(?:da )?(?:giai quyet|thao go|xu ly|khac phuc) (?:xong )?(?:het )?(?:\w+ )?(?:vuong mac|kho khan|tro ngai)\b",
+    (('vuong', 'kho khan', 'tro ngai', 'van de', 'thieu'), r"\b(?:khong|chua|het|chang|ko|khong con) (?:co |con |gap |bi )?(?:gi |van de gi )?(?:vuong|vuong mac|kho khan|tro ngai|van de|thieu)(?: gi)?\b"),
+    (('vuong mac', 'kho khan', 'tro ngai'), r"\b(?:da )?(?:giai quyet|thao go|xu ly|khac phuc) (?:xong )?(?:het )?(?:\w+ )?(?:vuong mac|kho khan|tro ngai)\b"),
 )
 _BUSY_CAUSE = r"(?!ban\b|em\b|minh\b|toi\b|phong em\b|chung em\b|lu bu)"
 _BLOCKED = _any(
-    r"\b(?:vuong|vuong mac|kho khan|tro ngai|ach tac|bi ket|dang ket|ket lai|phu thuoc)\b",
-    r"\bthieu (?!gi\b)\w+",
-    r"\b(?:chua|khong|het|chua duoc|khong duoc|khong du|chua du|cham) (?:\w+ ){0,3}(?:kinh phi|von|ngan sach|tien)\b",
-    r"\b(?:chua|khong|vuong|tranh chap|cham) (?:\w+ ){0,4}mat bang|\bmat bang (?:\w+ ){0,3}(?:chua|vuong|tranh chap|khong)\b",
-    r"\bchodoi\b",
-    r"\b(?:doi|cho) (?:\w+ ){0,2}(?:y kien|phe duyet|chi dao|ket qua tham dinh|tham dinh|cap tren|lanh dao ky|so lieu)\b(?! (?:giup|voi|cho em))",
-    r"\b(?:chua (?:co|nhan|nhan duoc|du|thu thap du)) (?:\w+ ){0,3}(?:so lieu|du lieu|ho so|tai lieu|thong tin)\b",
+    (('vuong', 'kho khan', 'tro ngai', 'ach tac', 'ket', 'phu thuoc'), r"\b(?:vuong|vuong mac|kho khan|tro ngai|ach tac|bi ket|dang ket|ket lai|phu thuoc)\b"),
+    (('thieu',), r"\bthieu (?!gi\b)\w+"),
+    (('kinh phi', 'von', 'ngan sach', 'tien'), r"\b(?:chua|khong|het|chua duoc|khong duoc|khong du|chua du|cham) (?:\w+ ){0,3}(?:kinh phi|von|ngan sach|tien)\b"),
+    (('mat bang',), r"\b(?:chua|khong|vuong|tranh chap|cham) (?:\w+ ){0,4}mat bang|\bmat bang (?:\w+ ){0,3}(?:chua|vuong|tranh chap|khong)\b"),
+    (('chodoi',), r"\bchodoi\b"),
+    (('y kien', 'duyet', 'chi dao', 'tham dinh', 'cap tren', 'lanh dao ky', 'so lieu'), r"\b(?:doi|cho) (?:\w+ ){0,2}(?:y kien|phe duyet|chi dao|ket qua tham dinh|tham dinh|cap tren|lanh dao ky|so lieu)\b(?! (?:giup|voi|cho em))"),
+    (('chua',), r"\b(?:chua (?:co|nhan|nhan duoc|du|thu thap du)) (?:\w+ ){0,3}(?:so lieu|du lieu|ho so|tai lieu|thong tin)\b"),
     r"\b(?:xa|phuong|phong|so|don vi|ban|nganh|ben|cac|huyen|tinh|chi cuc|trung tam|nha thau|nha dau tu|cap tren|lanh dao|thuong truc|chu tich|ubnd|dan) "
     r"(?:\S+ ){0,4}chua (?:gui|cung cap|bao cao|phan hoi|tra loi|co y kien|cho y kien|ban giao|phoi hop|thong nhat|duyet|phe duyet|ky|cap|ung|giai ngan|chi dao|chuyen)\b",
-    r"\bchua (?:duoc )?(?:chuyen muc dich|giao dat|thu hoi|boi thuong|ban giao|cap phep|phe duyet|tham dinh|bo tri|phan bo|giai ngan|cap von|co chu truong|co quyet dinh|co huong dan)\b",
+    (('chua',), r"\bchua (?:duoc )?(?:chuyen muc dich|giao dat|thu hoi|boi thuong|ban giao|cap phep|phe duyet|tham dinh|bo tri|phan bo|giai ngan|cap von|co chu truong|co quyet dinh|co huong dan)\b"),
     r"\b(?:loi|su co|treo|sap|truc trac) (?:\w+ )?(?:he thong|phan mem|mang|may chu|trang|cong|duong truyen)\b"
     r"|\b(?:he thong|phan mem|mang|may chu|duong truyen|trang|cong thong tin) (?:\w+ )?(?:loi|treo|sap|truc trac|cham)\b|\bmat (?:mang|dien)\b|\bkhong (?:dang nhap|truy cap|vao) (?:duoc )?(?:he thong|phan mem|trang)",
     r"\bmua (?:lon|to|nhieu|bao|lu|keo dai|lien tuc|suot|qua|hoai|dam|gio)\b|\b(?:troi|do|vi|gap|con|tai) mua\b"
     r"|\bbaolu\b|\bbao (?:lu|so \d)\b|\blu (?:lut|ve|len)\b|\bnuoc lu\b|\bngap\b|\btrieu cuong\b|\bsat lo\b|\bthoi tiet\b",
-    r"\b(?:khieu nai|to cao|khieu kien|tranh chap)\b|\bdan (?:\w+ )?(?:phan doi|khong dong y|chua dong y|ngan can|khong chiu|chua chiu|kien)\b",
-    r"\b(?:tam dung|tam ngung|dinh chi|ngung thi cong|dung thi cong)\b",
-    r"\b(?:vi|(?<!tien )(?<!muc )do|tai vi|boi vi|ly do) " + _BUSY_CAUSE + r"(?:\w+ ){0,5}(?:chua|khong|thieu|het|loi|vuong|cham)\b",
+    (('khieu', 'to cao', 'tranh chap', 'dan '), r"\b(?:khieu nai|to cao|khieu kien|tranh chap)\b|\bdan (?:\w+ )?(?:phan doi|khong dong y|chua dong y|ngan can|khong chiu|chua chiu|kien)\b"),
+    (('tam dung', 'tam ngung', 'dinh chi', 'thi cong'), r"\b(?:tam dung|tam ngung|dinh chi|ngung thi cong|dung thi cong)\b"),
+    (('vi ', 'do '), r"\b(?:vi|(?<!tien )(?<!muc )do|tai vi|boi vi|ly do) " + _BUSY_CAUSE + r"(?:\w+ ){0,5}(?:chua|khong|thieu|het|loi|vuong|cham)\b"),
 )
 
 
@@ -190,16 +222,17 @@ _AFTER_CONDITIONAL = re.compile(r"^ (?:thi|em se|se|em bao|bao lai|em gui|em nop
 _AFTER_PLAN = re.compile(r"^ (?:trong|vao|den|toi|cham nhat|truoc (?:ngay|\d|thu|cuoi|mai|chieu|tuan|thang))\b")
 _AFTER_NOT_CLAIM = re.compile(r"^ (?:chua|dau|khong|duoc khong)\b")
 _OTHER_DONE = _any(
-    r"\b(?:da|vua) (?:\w+ )?(?:trinh|nop|ban hanh|ky ban hanh|hoan thien)\b",
-    r"\b(?:trinh|nop) (?:\w+ ){0,3}roi\b",
-    r"\bda (?:gui|chuyen) (?:\w+ ){0,4}(?:bao cao|van ban|ho so|ket qua|sang|len|ve|qua|cho|toi|den)\b",
-    r"\b(?:da|vua) (?:gui|bao cao) roi\b|\bda bao cao\b(?! (?:anh|chi|dong chi|thu truong|lanh dao)\b)|\bbao cao (?:\w+ )?roi\b|\bgui (?:bao cao |van ban )?roi\b",
-    r"\bda (?:thuc hien|lam) (?:xong|roi)\b|\bda thuc hien(?: a| anh| chi| nhe| roi)*(?: [.!])*\s*$",
+    (('trinh', 'nop', 'ban hanh', 'hoan thien'), r"\b(?:da|vua) (?:\w+ )?(?:trinh|nop|ban hanh|ky ban hanh|hoan thien)\b"),
+    (('roi',), r"\b(?:trinh|nop) (?:\w+ ){0,3}roi\b"),
+    (('da gui', 'da chuyen'), r"\bda (?:gui|chuyen) (?:\w+ ){0,4}(?:bao cao|van ban|ho so|ket qua|sang|len|ve|qua|cho|toi|den)\b"),
+    (('bao cao', 'roi'), r"\b(?:da|vua) (?:gui|bao cao) roi\b|\bda bao cao\b(?! (?:anh|chi|dong chi|thu truong|lanh dao)\b)|\bbao cao (?:\w+ )?roi\b|\bgui (?:bao cao |van ban )?roi\b"),
+    (('da thuc hien', 'da lam'), r"\bda (?:thuc hien|lam) (?:xong|roi)\b|\bda thuc hien(?: a| anh| chi| nhe| roi)*(?: [.!])*\s*$"),
 )
 _OTHER_DONE_GUARD = re.compile(r"\b(?:xin|de nghi|hoi|chua)\b")
 
 
-def _done_claims(s: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=32)  # several rules ask about the same text within one classify()
+def _done_claims(s: str) -> tuple[tuple[int, int], ...]:
     """Spans where the officer says the work is finished (not negated, planned or asked)."""
     claims = []
     for m in DONE_WORD.finditer(s):
@@ -226,7 +259,7 @@ def _done_claims(s: str) -> list[tuple[int, int]]:
     frac = fraction(s)
     if frac and frac[0] == frac[1] and frac[1] > 1:
         claims.append((0, 0))
-    return claims
+    return tuple(claims)
 
 
 # --- promise: not yet, but soon ------------------------------------------------------------
@@ -251,10 +284,10 @@ _SUBSTEP_AFTER = re.compile(
     r"|khao sat|thu thap|de cuong|lay y kien)\b)")
 _SUBSTEP_BEFORE = re.compile(r"\b(?:du thao|ban nhap|so bo|buoc \w+|dot \w+|phan \w+|khao sat|de cuong|giai doan \w+)(?: \w+){0,2}\s*$")
 _STILL_OPEN = _any(
-    r"\bdang (?!ban\b|nghi\b|om\b|di cong tac|hop\b|dangtai)\w+",
-    r"(?<!khong )\bcon (?:lai |phan |buoc |khau |\d|1 |mot |thieu |cho |chodoi |dang |phai |chua |(?:\w+ ){0,4}(?:chua|dang|phai|thieu)\b)",
-    r"\bchua (?:gui|nop|trinh|ky|bao cao|xong|hoan thanh|lam|ban hanh|duyet|tong hop)\b",
-    r"\bcac (?:phan|buoc|noi dung|muc) (?:khac|con lai)\b",
+    (('dang',), r"\bdang (?!ban\b|nghi\b|om\b|di cong tac|hop\b|dangtai)\w+"),
+    (('con ',), r"(?<!khong )\bcon (?:lai |phan |buoc |khau |\d|1 |mot |thieu |cho |chodoi |dang |phai |chua |(?:\w+ ){0,4}(?:chua|dang|phai|thieu)\b)"),
+    (('chua',), r"\bchua (?:gui|nop|trinh|ky|bao cao|xong|hoan thanh|lam|ban hanh|duyet|tong hop)\b"),
+    (('cac ',), r"\bcac (?:phan|buoc|noi dung|muc) (?:khac|con lai)\b"),
 )
 
 
@@ -289,14 +322,14 @@ def rule_done(s: str) -> Verdict | None:
 # --- in progress ---------------------------------------------------------------------------
 
 _IN_PROGRESS = _any(
-    r"\bdang (?!ban\b|nghi\b|om\b|di cong tac|di hoc|hop\b|dangtai)\w+",
-    r"\b(?:sap|gan) (?:xong|hoan thanh|het|nop|gui|trinh)\b",
-    r"(?<!chua )(?<!khong )(?<!se )\b(?:du kien|tien hanh|bat dau|tiep tuc|trien khai|da giao|giao cho|van (?:lam|dang|tiep))\b",
-    r"\b(?:xin|lay|gop) y kien\b",  # consulting others is a step on the way
-    r"\b(?:gan|sap|hon|khoang|tam|duoc) (?:dat )?[1-9]\d{0,2} ?(?:%|phan tram)",
-    r"(?<!da )\bxong (?:thi )?(?:em |minh |toi )?(?:se )?(?:bao|gui|nop|trinh)\b",  # "làm xong em báo lại"
-    r"\b(?:1|mot) (?:nuaphan|nua)\b|\bnuaphan\b|\bduoc (?:1|mot) phan\b|\bxong (?:1|mot) phan\b",
-    r"\b(?:se|chieu nay|toi nay|mai|ngay mai|tuan nay|cuoi tuan|lat nua|ti nua|chut nua) (?:\w+ ){0,2}(?:xong|hoan thanh|nop|gui|trinh)\b",
+    (('dang',), r"\bdang (?!ban\b|nghi\b|om\b|di cong tac|di hoc|hop\b|dangtai)\w+"),
+    (('sap', 'gan'), r"\b(?:sap|gan) (?:xong|hoan thanh|het|nop|gui|trinh)\b"),
+    (('du kien', 'tien hanh', 'bat dau', 'tiep tuc', 'trien khai', 'giao', 'van '), r"(?<!chua )(?<!khong )(?<!se )\b(?:du kien|tien hanh|bat dau|tiep tuc|trien khai|da giao|giao cho|van (?:lam|dang|tiep))\b"),
+    (('y kien',), r"\b(?:xin|lay|gop) y kien\b"),  # consulting others is a step on the way
+    (('%', 'phan tram'), r"\b(?:gan|sap|hon|khoang|tam|duoc) (?:dat )?[1-9]\d{0,2} ?(?:%|phan tram)"),
+    (('xong',), r"(?<!da )\bxong (?:thi )?(?:em |minh |toi )?(?:se )?(?:bao|gui|nop|trinh)\b"),  # "làm xong em báo lại"
+    (('nua', 'phan'), r"\b(?:1|mot) (?:nuaphan|nua)\b|\bnuaphan\b|\bduoc (?:1|mot) phan\b|\bxong (?:1|mot) phan\b"),
+    (('xong', 'hoan thanh', 'nop', 'gui', 'trinh'), r"\b(?:se|chieu nay|toi nay|mai|ngay mai|tuan nay|cuoi tuan|lat nua|ti nua|chut nua) (?:\w+ ){0,2}(?:xong|hoan thanh|nop|gui|trinh)\b"),
 )
 # weak: "làm rồi" may mean finished, "làm tiếp" ongoing; only when nothing is negated
 _WEAK_PROGRESS = re.compile(
@@ -322,11 +355,11 @@ def rule_in_progress(s: str) -> Verdict | None:
 
 _NOT_DONE = _any(
     r"\bchua\b",
-    r"\bkhong (?:kip|xong|hoan thanh|lam|thuc hien|trien khai|the|duoc)\b",
-    r"(?<![\d.,])\b0 ?(?:%|phan tram)",
-    r"\b(?:quen mat|quen|chiu|bo do|bo ngo)\b",
-    r"^(?:da |vang |bao cao anh |bao cao chi )*khong" + END,
-    r"\b(?:xong|hoan thanh) (?:\w+ )?(?:duoc )?(?:dau|khong noi)\b",
+    (('khong',), r"\bkhong (?:kip|xong|hoan thanh|lam|thuc hien|trien khai|the|duoc)\b"),
+    (('0',), r"(?<![\d.,])\b0 ?(?:%|phan tram)"),
+    (('quen', 'chiu', 'bo '), r"\b(?:quen mat|quen|chiu|bo do|bo ngo)\b"),
+    (('khong',), r"^(?:da |vang |bao cao anh |bao cao chi )*khong" + END),
+    (('dau', 'khong noi'), r"\b(?:xong|hoan thanh) (?:\w+ )?(?:duoc )?(?:dau|khong noi)\b"),
 )
 
 

@@ -64,9 +64,27 @@ def _fold_char(ch: str) -> str:
     return base
 
 
+class _FoldTable(dict):
+    """str.translate table filled on first sight of each character (fast after warm-up)."""
+    def __missing__(self, code: int) -> str:
+        self[code] = _fold_char(chr(code))
+        return self[code]
+
+
+_FOLD = _FoldTable()
+
+
+def _lower(text: str) -> str:
+    """Lowercase without changing the length (a few characters lowercase to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join((c.lower() or c)[0] for c in text)
+
+
 def fold(text: str) -> str:
     """Lowercase, strip diacritics: 'Đã XONG' -> 'da xong' (same length as the NFC text)."""
-    return "".join(_fold_char((c.lower() or c)[0]) for c in text)
+    return _lower(text).translate(_FOLD)
 
 
 # A token: a task code, a number (date, fraction, percent), a word, or any other single symbol.
@@ -121,25 +139,31 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _WAITING_BEFORE = {"dang", "dg", "dag", "van", "con", "phai", "ngoi", "de"}
 
 
+@lru_cache(maxsize=8192)
+def _plain_word(word: str) -> str:
+    """A folded word with stretched letters squeezed ("xonggg" -> "xong") and shorthand expanded."""
+    if word.startswith("#"):
+        return "#" + word[1:].strip()
+    word = _REPEATS.sub(r"\1", word)
+    return SHORTHAND.get(word, word)
+
+
 def _expand(word: str, original: str, prev: str, nxt: str, accented: bool) -> str:
     if original in ACCENTED:
         return ACCENTED[original]
-    if word.startswith("#"):
-        return "#" + word[1:].strip()
-    word = _REPEATS.sub(r"\1", word)  # "xonggg" -> "xong", "okkk" -> "ok"
     if word == "ht" and (prev in {"loi", "co"} or nxt == "loi"):
         return "he thong"  # "lỗi ht" is a system fault, not "hoàn thành"
     if word == "cho" and not accented and prev in _WAITING_BEFORE:
         return "chodoi"  # "dang cho y kien" without diacritics: waiting
     if word == "mua" and accented and original == "mua":
         return "muasam"  # plain "mua" in an accented message is "buy", not rain
-    return SHORTHAND.get(word, word)
+    return _plain_word(word)
 
 
 def normalise(text: str) -> Normalised:
     original = unicodedata.normalize("NFC", text or "")
-    lower = "".join((c.lower() or c)[0] for c in original)
-    folded = fold(original)
+    lower = _lower(original)
+    folded = lower.translate(_FOLD)
     accented = folded != lower
     matches = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
     words = [w for w, _, _ in matches]
