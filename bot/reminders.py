@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ReminderPolicy
@@ -163,14 +163,16 @@ async def _drop_superseded(session: AsyncSession, keys_by_assignment: dict[int, 
 # -- the passes --------------------------------------------------------------------------------
 
 async def load_plan_items(session: AsyncSession, horizon: date | None = None) -> list:
-    """Open assignments with a deadline (up to `horizon`), as rows shaped like PlanItem."""
+    """Open assignments with a deadline (up to `horizon`): rows of (assignment_id, unit_id,
+    deadline, last_key), the column order plan() unpacks."""
     stmt = (select(Assignment.id.label("assignment_id"), Assignment.unit_id,
                    Assignment.current_deadline.label("deadline"),
                    Assignment.last_reminder_key.label("last_key"))
             .where(Assignment.status.in_(OPEN_STATES), Assignment.current_deadline.is_not(None)))
     if horizon is not None:
         stmt = stmt.where(Assignment.current_deadline <= horizon)
-    return list((await session.execute(stmt)).all())
+    connection = await session.connection()  # Core rows: cheaper than the ORM result layer
+    return list((await connection.execute(stmt)).all())
 
 
 async def queue_reminders(session: AsyncSession, now: datetime, policy: ReminderPolicy,
@@ -224,12 +226,14 @@ async def queue_reminders(session: AsyncSession, now: datetime, policy: Reminder
                          "chat_id": contact.chat_id, "contact_id": contact.id,
                          "assignment_id": due.assignment_id, "text": rendered[0],
                          "buttons": rendered[1], "due_at": now})
-        marked.append({"id": due.assignment_id, "last_reminder_key": due.key})
+        marked.append({"aid": due.assignment_id, "key": due.key})
     await _drop_superseded(session, keys_by_assignment)
     added = await enqueue(session, rows, now)
-    if marked:
-        await session.execute(update(Assignment), marked,
-                              execution_options={"synchronize_session": False})
+    if marked:  # one executemany at the Core level: cheaper than ORM bulk updates
+        table = Assignment.__table__
+        await session.execute(
+            update(table).where(table.c.id == bindparam("aid"))
+            .values(last_reminder_key=bindparam("key")), marked)
     return added
 
 

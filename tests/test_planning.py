@@ -204,6 +204,14 @@ def test_many_items_give_the_same_answer_as_one_by_one(cal):
     assert len({d.key for d in together}) == len(together)
 
 
+def test_rows_in_column_order_are_accepted_like_plan_items(cal):
+    now = at(2025, 11, 19, 10)
+    items = [PlanItem(1, 2, FRIDAY_DEADLINE, None), PlanItem(3, 4, date(2025, 11, 3), None)]
+    rows = [(i.assignment_id, i.unit_id, i.deadline, i.last_key) for i in items]
+    assert plan(rows, now, POLICY, cal, TZ) == plan(items, now, POLICY, cal, TZ)
+    assert len(plan(rows, now, POLICY, cal, TZ)) == 2
+
+
 def test_horizon_bounds_every_deadline_with_something_due(cal):
     for now in (at(2025, 11, 19, 10), at(2025, 1, 20, 9), at(2025, 1, 24, 7, 30), at(2024, 4, 26, 9)):
         horizon = plan_horizon(now, POLICY, cal, TZ)
