@@ -136,6 +136,9 @@ class RateLimiter:
             del self._held[key]
 
 
+_WAKE_JITTER = 0.05  # seconds
+
+
 def _buttons(stored: list | None) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(Button(b["text"], b["data"]) for b in row) for row in stored or [] if row)
 
@@ -275,16 +278,21 @@ class Dispatcher:
         buttons = _buttons(row.buttons) if channel.capabilities.buttons else ()
         done = len(row.channel_message_ids or [])  # parts sent by an earlier attempt
         for index in range(done, len(parts)):
-            wait = self.limiter.wait(row.channel, row.chat_id, group, self._seconds())
+            now = slot = self._seconds()
+            wait = self.limiter.wait(row.channel, row.chat_id, group, now)
             while wait > 0:
-                now = self._seconds()
                 if now + wait > give_up_waiting or now + wait + self.send_timeout > lease_end:
                     return await self._hand_back(row, result, wait)
+                slot = now + wait
                 await self.sleep(wait)
-                wait = self.limiter.wait(row.channel, row.chat_id, group, self._seconds())
-            if self._seconds() + self.send_timeout > lease_end:
+                now = self._seconds()
+                wait = self.limiter.wait(row.channel, row.chat_id, group, now)
+            if now + self.send_timeout > lease_end:
                 return await self._hand_back(row, result, 0.0)
-            self.limiter.take(row.channel, row.chat_id, group, self._seconds())
+            # Counted at the instant the slot opened when we woke just after it: otherwise each
+            # wake-up's few milliseconds of lateness would add up to a lower overall rate.
+            self.limiter.take(row.channel, row.chat_id, group,
+                              slot if now - slot < _WAKE_JITTER else now)
             last = index == len(parts) - 1
             message = Outgoing(text=parts[index], buttons=buttons if last else ())
             try:
