@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.notices.cleaning import clean_text
-from bot.notices.deadlines import Deadline, find_deadline
+from bot.notices.deadlines import Deadline, find_deadline, parse_deadline
 from bot.notices.unitphrases import (
     enumerated_members,
     is_collective_phrase,
@@ -310,6 +310,7 @@ class _Draft:
     parts: list[str]
     section: str | None
     subsection: str | None
+    fixed: Deadline | None = None  # from a "Thời hạn: ..." line
 
     @property
     def text(self) -> str:
@@ -382,8 +383,14 @@ class _Walker:
             self.last_group = group
 
     def apply_deadline_line(self, phrase: str) -> None:
+        """"Thời hạn: Quý IV/2024" under a task: the deadline of the task(s) just read."""
+        phrase = phrase.strip().rstrip(".;")
+        found = parse_deadline(phrase, self.ref) or parse_deadline(f"trong {phrase}", self.ref)
+        if found is None:
+            return
+        fixed = Deadline(found.date, phrase, found.recurrence)
         for draft in self.last_group:
-            draft.parts.append(f"Thời hạn: {phrase}")
+            draft.fixed = fixed
 
 
 def _topic_and_content(rest: str) -> tuple[str | None, list[str], str]:
@@ -513,6 +520,9 @@ def parse_notice(text: str) -> ParsedNotice:
         shown = f"{label} {rest}" if numbered else rest
         if rest.endswith(":") and not _DEADLINE_LINE.match(rest):
             names, end, why = read_units(rest[:-1])
+            trigger = _TRIGGER.match(rest)
+            if trigger and not names:  # "Giao Phòng Quản lý đô thị:" heads the items below it
+                names, end, why = read_units(rest[:-1], trigger.end())
             if names and why == "end":
                 walker.stack.append(_Heading(level, shown.rstrip(": "), units=names))
             elif find_lead(rest[:-1]):
@@ -538,7 +548,7 @@ def parse_notice(text: str) -> ParsedNotice:
     notice = ParsedNotice(document=info)
     for draft in walker.drafts:
         text = draft.text
-        found = find_deadline(text, walker.ref)
+        found = draft.fixed or find_deadline(text, walker.ref)
         notice.tasks.append(ParsedTask(
             section=draft.section, subsection=draft.subsection, lead=draft.lead,
             coordinate=find_coordinates(text, draft.lead), text=text,

@@ -50,7 +50,7 @@ _STOP_WORDS = (
     "nghiêm túc", "khắc phục", "đảm bảo", "bảo đảm", "tìm kiếm", "thẩm định", "phê duyệt", "tiếp nhận",
     "duy trì", "vận hành", "nắm", "chấn chỉnh", "kiểm soát", "phát động", "điều chỉnh", "hỗ trợ", "rà",
     "làm việc", "làm rõ", "làm", "quan tâm", "thông tin", "tiến hành", "tiếp thu", "huy động", "vận hành",
-    "giám sát", "phát hiện", "bàn giao", "nhận", "thu", "chi", "mời", "dự", "tham gia", "là", "được",
+    "giám sát", "phát hiện", "bàn giao", "nhận", "thu", "chi", "mời", "tham gia", "là", "được",
     "thì", "đã", "đang", "sẽ", "không", "chưa", "cùng với", "với", "tại", "theo", "để", "nhằm",
     "trong", "trước", "về", "của", "cho", "từ", "trên", "đến", "khi", "nếu", "căn cứ", "trực tiếp",
     "tích cực", "thống nhất", "tạo điều kiện", "giao", "đề nghị", "yêu cầu", "tổ chức thực hiện",
@@ -191,7 +191,7 @@ def read_units(text: str, start: int = 0) -> tuple[list[str], int, str]:
 def _read_units(text: str, start: int) -> tuple[tuple[str, ...], int, str]:
     while start < len(text) and text[start] == " ":
         start += 1
-    m = re.match(r"(?:cho|đối với)\s+", text[start:])
+    m = re.match(r"(?:cho|đối với|Đối với|Cho)\s+", text[start:start + 12])
     if m:
         start += m.end()
     if not starts_with_unit(text[start:start + 80]):
