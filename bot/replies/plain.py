@@ -13,10 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):  # a tuple: built for every token, so it must be cheap
     word: str   # normalised word(s); one original token may expand to several ("dx" -> "da xong")
     start: int  # span of the token in the original (NFC) text
     end: int

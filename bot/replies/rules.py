@@ -3,8 +3,8 @@
 The order is the precedence, and it encodes what a careful clerk does:
 
     nothing      stickers, emoji, empty                         -> other
-    irony        "xong đâu mà xong"                             -> not_done
     extension    a request for time wins over "không kịp"       -> extension
+    irony        "xong đâu mà xong"                             -> not_done
     question     asking back wins over anything reported        -> question
     blocked      a named outside cause (not "bận")              -> blocked
     promise      "chưa xong nhưng chiều nay xong"               -> in_progress
@@ -94,7 +94,8 @@ def rule_nothing(s: str) -> Verdict | None:
 
 _IRONY = _any(
     (('dau ma',), r"\b(?:xong|hoan thanh|lam) (?:\w+ )?dau ma (?:xong|hoan thanh|lam)\b"),  # xong đâu mà xong
-    (('dau',), r"\b(?:xong|hoan thanh) dau\b"),                     # (đã) xong đâu: Vietnamese "not yet"
+    (('dau',), r"\b(?:xong|hoan thanh) (?:\w+ ){0,2}dau\b(?! (?:tuan|thang|nam|quy|gio))"),  # (đã) xong gì đâu
+    (('dau',), r"\b(?:da|co) (?:\w+ )?(?:trinh|nop|gui|lam|bao cao) (?:\w+ )?dau\b(?! (?:tuan|thang|nam|quy|gio))"),  # đã nộp đâu                     # (đã) xong đâu: Vietnamese "not yet"
     (('dau co',), r"\bdau co (?:\w+ )?(?:xong|hoan thanh|lam)\b"),      # đâu có xong
     ((' ma',), r"\b(?:xong|hoan thanh) (?:gi|cai gi) ma\b"),         # xong gì mà xong
     (('sao',), r"\b(?:lam sao|sao ma|the nao ma|sao) (?:\w+ )?(?:xong|hoan thanh) (?:duoc|noi)\b"),
@@ -103,7 +104,7 @@ _IRONY = _any(
     (('uoc', 'gia ma'), r"\b(?:uoc gi|gia ma|uoc chi) (?:\w+ ){0,2}(?:xong|hoan thanh)\b"),
     (('moi la',), r"\b(?:xong|hoan thanh) (?:\w+ ){0,3}moi la\b"),      # xong được mới lạ
     (('tot',), r"\bxong (?:roi )?thi (?:da )?tot\b"),                 # xong rồi thì đã tốt
-    (('lam gi',), r"\blam gi (?:da )?co (?:\w+ )?(?:xong|hoan thanh)\b"),
+    (('lam gi',), r"\blam gi (?:da |co |da co )?(?:\w+ )?(?:xong|hoan thanh)\b"),  # làm gì đã xong
 )
 
 
@@ -146,13 +147,13 @@ _QUESTION = _any(
     r"|mau nao|mau gi|la gi|gi vay|lam sao|bao nhieu|nhu vay a|phai khong|dung khong|duoc chua)\b",
     (('ai ',), r"\bai (?:chu tri|phu trach|lam|la dau moi|tong hop|ky)\b"),
     (('sao',), r"\bsao (?:a|anh|chi|ha)\b"),
-    (('hoi',), r"\b(?:cho em hoi|em hoi|xin hoi|muon hoi|muonmuon hoi|hoi chut|hoi ti|hoi xiu|hoi lai)\b"),
+    (('hoi',), r"\b(?:cho em hoi|(?<!de )em hoi|xin hoi|muon hoi|muonmuon hoi|hoi chut|hoi ti|hoi xiu)\b"),
     (('gui lai',), r"\b(?:anh|chi|dong chi) (?:\w+ )?gui lai\b|\bgui lai (?:\w+ ){0,4}(?:giup|cho em|voi)\b"),
     (('giup', 'gui cho em', 'cho em xin', 'xin lai', 'chia se', 'huong dan', 'giai thich'), r"\b(?:gui giup|gui cho em|cho em xin|xin lai|chia se|cung cap giup|huong dan (?:em|giup)|giup em voi|xem giup|chi giup|giai thich)\b"),
     (('khong',), r"\b(?:co|can|phai|duoc|kip|nen|dung|ok|con|kip|hop le) (?:\w+ )*khong" + END, ),  # có cần ký số không ạ
     (('chua',), r"\b(?:xong|nhan|duoc|nop|gui|co|biet|ky|duyet|het|chot|xem|doc|trinh|ok|on) chua" + END),
     (('chua',), r"^(?:\w+ )?(?:anh|chi|dong chi|thu truong) (?:da )?(?:nhan|xem|doc|duyet|ky|thay|co|check)\b.*\bchua" + END),
-    (('ha',), r"\b(?:ha|hả)\s*$"),
+    (('ha',), r"\bha(?: (?:anh|chi|em|a|ban))*(?: [?.!])*\s*$"),  # "xong rồi hả anh"
     r"^(?:\w+ )*\w+ hay (?:la )?(?:gui|nop|bao cao|qua|ban|van ban|email|mail|file|theo|de|phong|thuong truc|van phong|chi|anh)\b",
     (('dau',), r"\bmau (?:bao cao |bieu )?(?:o )?dau\b|\b(?:file|bieu mau|van ban|tai lieu|thong bao|cong van|ke hoach) (?:\w+ ){0,3}(?:o )?dau" + END),
 )
@@ -390,8 +391,8 @@ def rule_fallback(s: str) -> Verdict:
 
 RULES: tuple[Callable[[str], Verdict | None], ...] = (
     rule_nothing,
-    rule_irony,
     rule_extension,
+    rule_irony,
     rule_question,
     rule_blocked,
     rule_promise,
