@@ -154,7 +154,8 @@ _QUESTION = _any(
     (('chua',), r"\b(?:xong|nhan|duoc|nop|gui|co|biet|ky|duyet|het|chot|xem|doc|trinh|ok|on) chua" + END),
     (('chua',), r"^(?:\w+ )?(?:anh|chi|dong chi|thu truong) (?:da )?(?:nhan|xem|doc|duyet|ky|thay|co|check)\b.*\bchua" + END),
     (('ha',), r"\bha(?: (?:anh|chi|em|a|ban))*(?: [?.!])*\s*$"),  # "xong rồi hả anh"
-    r"^(?:\w+ )*\w+ hay (?:la )?(?:gui|nop|bao cao|qua|ban|van ban|email|mail|file|theo|de|phong|thuong truc|van phong|chi|anh)\b",
+    # a choice: "gửi qua mail hay giấy ạ" (but not "hay quá", which is praise)
+    ((" hay ",), r"\w hay (?:la )?(?!qua(?: (?:a|anh|chi|nhi|em))*\s*$|(?:day|hon|lam|that|ghe|nhi)\b)\w+(?: \w+){0,4}(?: (?:a|anh|chi|nhi|vay|the|em|ha))+\s*$"),
     (('dau',), r"\bmau (?:bao cao |bieu )?(?:o )?dau\b|\b(?:file|bieu mau|van ban|tai lieu|thong bao|cong van|ke hoach) (?:\w+ ){0,3}(?:o )?dau" + END),
 )
 
