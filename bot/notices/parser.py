@@ -93,7 +93,8 @@ _ANY_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d
                        r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _DOC_REF_BEFORE = re.compile(r"(?:số|Số)\s+\S+\s+(?:ngày\s+)?$")
 _TITLE_WORD = re.compile(r"^THÔNG\s+BÁO(?:\s+KẾT\s+LUẬN)?\b\s*[:.]?\s*(.*)$")
-_MEETING_WORDS = re.compile(r"họp|hội nghị|làm việc|kiểm tra|phiên|giao ban|khảo sát|đối thoại|chủ trì", re.IGNORECASE)
+_MEETING_WORDS = re.compile(r"họp|hội nghị|buổi làm việc|làm việc với|buổi kiểm tra|kiểm tra thực tế|giao ban|"
+                            r"khảo sát thực tế|đối thoại|tọa đàm|hội thảo|chủ trì", re.IGNORECASE)
 _BODY_START = re.compile(r"(?:như sau|sau đây|nội dung sau|nhiệm vụ sau|các nội dung|kết luận(?: chỉ đạo)?|"
                          r"chỉ đạo|yêu cầu|ý kiến)\s*:$", re.IGNORECASE)
 _PREAMBLE_OPENERS = re.compile(r"^(?:Vào lúc|Vào ngày|Ngày \d|Sáng|Chiều|Tham dự|Dự họp|Cùng dự|Sau khi|Thực hiện|"
@@ -239,7 +240,7 @@ def _clauses(paragraph: str) -> list[tuple[str, str]]:
         last = m.end()
     sentences.append(paragraph[last:])
     for s_index, sentence in enumerate(sentences):
-        parts = _split_semicolons(sentence)
+        parts = _join_unit_only_parts(_split_semicolons(sentence))
         for p_index, part in enumerate(parts):
             sub = [x for x in _split_trigger_commas(part) if x.strip()]
             for c_index, clause in enumerate(sub):
@@ -253,6 +254,23 @@ def _clauses(paragraph: str) -> list[tuple[str, str]]:
                     boundary = "start"
                 out.append((boundary, clause.strip()))
     return [(b, c) for b, c in out if c]
+
+
+def _join_unit_only_parts(parts: list[str]) -> list[str]:
+    """"Thủ trưởng các sở, ngành; Chủ tịch UBND các xã; ... chịu trách nhiệm": one list of units."""
+    out: list[str] = []
+    carry = ""
+    for part in parts:
+        text = carry + part.lstrip() if carry else part
+        names, end, why = read_units(text.rstrip("; "))
+        if names and why == "end" and part.rstrip().endswith(";"):
+            carry = text.rstrip() + " "
+            continue
+        out.append(text)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return out
 
 
 def _split_semicolons(sentence: str) -> list[str]:
@@ -530,6 +548,14 @@ def parse_notice(text: str) -> ParsedNotice:
             else:
                 walker.stack.append(_Heading(level, shown.rstrip(": ")))
             continue
+        if kind is not None and not rest.endswith((".", ";")):
+            names, end, why = read_units(rest)
+            trigger = _TRIGGER.match(rest)
+            if trigger and not names:
+                names, end, why = read_units(rest, trigger.end())
+            if names and why == "end":
+                walker.stack.append(_Heading(level, shown, units=names))
+                continue
         if _looks_like_heading(rest, kind, p):
             names, end, why = read_units(rest)
             walker.stack.append(_Heading(level, shown, units=names if why == "end" else []))

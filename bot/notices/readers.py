@@ -203,20 +203,27 @@ def _is_caps(line: str) -> bool:
 
 def _unwrap_pdf_lines(text: str) -> str:
     """PDF text comes one printed line at a time: join the lines of a paragraph back together."""
+    raw_lines = [line.strip() for line in text.split("\n")]
+    lengths = sorted(len(line) for line in raw_lines if len(line) > 20)
+    full = lengths[len(lengths) * 3 // 4] if lengths else 80  # a typical full printed line
     out: list[str] = []
-    for raw in text.split("\n"):
-        line = raw.strip()
+    prev_len = 0
+    for line in raw_lines:
         if not line:
             out.append("")
             continue
         if re.fullmatch(r"\d{1,3}", line):  # page number
             continue
         prev = out[-1] if out else ""
+        # a line that stops short without punctuation ends its paragraph (a heading), unless the next
+        # line visibly continues it in lower case
+        continues = line[0].islower() or (line[0].isdigit() and not _PDF_MARKER.match(line)) or prev_len >= 0.8 * full
         if (prev and not prev.endswith((".", ":", ";", "!", "?")) and not _PDF_MARKER.match(line)
-                and not _is_caps(prev) and not _is_caps(line)):
+                and not _is_caps(prev) and not _is_caps(line) and continues):
             out[-1] = prev + " " + line
         else:
             out.append(line)
+        prev_len = len(line)
     return "\n".join(out)
 
 

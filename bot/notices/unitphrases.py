@@ -14,24 +14,30 @@ from functools import lru_cache
 _L = r"A-Za-zÀ-ỹĐđ"
 _UP = r"A-ZÀ-ỸĐ"
 
-# Heads of proper unit names: matched case-sensitively, capitalised, at a word start.
+# Heads of proper unit names: matched case-sensitively, at a word start.
 _PROPER_HEADS = (
     r"UBND|HĐND|UBMTTQ|MTTQ|BHXH|BCHQS|TTYT|KBNN|"
-    r"Ủy ban|Uỷ ban|Ủy Ban|Hội đồng|Thường trực|Thường vụ|Ban Thường vụ|Phòng|Sở|Ban|Chi cục|Cục|Tổng cục|Bộ|"
-    r"Trung tâm|Công an|Bộ Chỉ huy|Chỉ huy|Bảo hiểm|Kho bạc|Văn phòng|Thanh tra|Đảng ủy|Đảng uỷ|Đảng bộ|"
-    r"Huyện ủy|Huyện uỷ|Thị ủy|Thị uỷ|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Quận ủy|Chi bộ|Mặt trận|Hội|Đoàn|"
-    r"Huyện đoàn|Thị đoàn|Thành đoàn|Tỉnh đoàn|Liên đoàn|Điện lực|Đài|Trường|Bệnh viện|Chủ tịch|Phó Chủ tịch|"
-    r"Thủ trưởng|Giám đốc|Người đứng đầu|Lãnh đạo|Trưởng|Chánh|Đội|Hạt|Kiểm lâm|Quỹ|Ngân hàng|Tòa án|Toà án|"
-    r"Viện|Trạm|Công chức|Cán bộ|Bí thư|Phó Bí thư|Trưởng ấp|Trưởng thôn|Trưởng khóm|Trưởng bản|Chi nhánh|Công ty|Hợp tác xã|Bưu điện|Viettel|VNPT|Tổ công tác|Tổ|Cảnh sát|Bộ phận|Ủy viên|Tập đoàn|"
-    r"Xã|Phường|Thị trấn"
+    r"Ủy ban|Uỷ ban|Ủy Ban|Hội đồng|Thường trực|Thường vụ|Ban Thường vụ|Chi cục|Tổng cục|"
+    r"Công an|Bộ Chỉ huy|Chỉ huy|Bảo hiểm|Kho bạc|Thanh tra|Đảng ủy|Đảng uỷ|"
+    r"Huyện ủy|Huyện uỷ|Thị ủy|Thị uỷ|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Quận ủy|Mặt trận|"
+    r"Huyện đoàn|Thị đoàn|Thành đoàn|Tỉnh đoàn|Liên đoàn|Điện lực|Bệnh viện|Chủ tịch|Phó Chủ tịch|"
+    r"Thủ trưởng|Giám đốc|Người đứng đầu|Lãnh đạo|Chánh Văn phòng|Kiểm lâm|Ngân hàng|Tòa án|Toà án|"
+    r"Công chức|Cán bộ|Bí thư|Phó Bí thư|Chi nhánh|Hợp tác xã|Bưu điện|Viettel|VNPT|Cảnh sát|Bộ phận|Ủy viên|"
+    r"Tập đoàn|Trưởng (?:ban|phòng|thôn|ấp|khóm|bản|công an)|Ban (?:chỉ đạo|quản lý|nhân dân|chỉ huy|tổ chức|"
+    r"tuyên giáo|dân vận|pháp chế|kinh tế|văn hóa|thường vụ)|Đoàn (?:kiểm tra|công tác|thanh tra|liên ngành)|"
+    r"Tổ (?:công tác|giúp việc|dân phố|chuyên trách)|Trường (?:mầm non|tiểu học|trung học|THCS|THPT|phổ thông|"
+    r"cao đẳng|đại học)"
 )
-_PROPER = re.compile(rf"(?:{_PROPER_HEADS})(?![{_L}])")
+# Short heads that are units only before a capitalised name ("Phòng Kinh tế", not "Phòng họp số 7";
+# "Hội Nông dân", not "Hội nghị"; "Tổ Công tác", not "Tổ chức thực hiện").
+_NAMED_HEADS = r"Phòng|Sở|Ban|Cục|Bộ|Hội|Đoàn|Tổ|Trường|Đội|Đài|Viện|Quỹ|Hạt|Trạm|Chi bộ|Đảng bộ|Trung tâm|Văn phòng|Công ty|Trưởng|Chánh|Xã|Phường|Thị trấn"
+_PROPER = re.compile(rf"(?:{_PROPER_HEADS})(?![{_L}])|(?:{_NAMED_HEADS})\s+(?=[{_UP}0-9])")
 # "xã Tân Long", "phường Văn Phú", "Phường 1", "thị trấn Phú Lộc": a commune by its name
 _LOCALITY = re.compile(rf"(?:xã|phường|thị trấn|Xã|Phường|Thị trấn)\s+(?:[{_UP}]|\d)")
 # Generic or collective names, lower case: "các ngành", "đơn vị liên quan", "nhà đầu tư"
 _GENERIC = re.compile(
     r"(?:các|Các)\s+[a-zà-ỹđ]|(?:đơn vị|cơ quan|tổ chức)\s+(?:có\s+)?liên quan|(?:nhà|chủ)\s+đầu\s+tư|"
-    r"địa phương|(?:Những|những)\s+(?:đơn vị|cơ quan)"
+    r"địa phương|(?:Những|những)\s+(?:đơn vị|cơ quan)|người đứng đầu"
 )
 _PEOPLE_NOT_UNITS = re.compile(r"(?:các|Các)\s+(?:hộ|hộ dân|cá nhân|công dân|học sinh|em|trường hợp|nội dung|"
                                r"công trình|dự án|biện pháp|hoạt động|chính sách|đối tượng|cơ sở|khu|điểm|tuyến|"
@@ -103,6 +109,7 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
+_LIST_BEFORE_COLON = re.compile(r"các (?:xã|phường|thị trấn|huyện|quận|thị xã|sở|Sở|phòng|đơn vị|cơ quan)\s*$")
 _WINDOW = 400  # no unit list is longer than this
 
 
@@ -121,7 +128,11 @@ def _find_end(text: str, start: int) -> tuple[int, str]:
         elif ch == ")":
             depth = max(0, depth - 1)
         elif depth == 0:
-            if ch in ":;" or (ch == "." and (i + 1 >= n or text[i + 1] == " ")):
+            if ch == ":" and _LIST_BEFORE_COLON.search(text, max(start, i - 30), i):
+                pass  # "UBND các phường: Yên Bái, Văn Phú" names its members after the colon
+            elif ch == ";" and starts_with_unit(text[i + 1:i + 80]):
+                pass  # units listed with semicolons: the action comes after the last one
+            elif ch in ":;" or (ch == "." and (i + 1 >= n or text[i + 1] == " ")):
                 return i, "punct"
             if word_start and i > start and not _inside(i, spans):
                 m = _STOP.match(text, i)
@@ -147,9 +158,9 @@ def _split_top_level(phrase: str) -> list[tuple[str, str]]:
         elif ch == ")":
             depth = max(0, depth - 1)
         elif depth == 0 and not _inside(i, spans):
-            if ch == ",":
+            if ch in ",;":
                 pieces.append((sep, phrase[last:i]))
-                sep, last = ", ", i + 1
+                sep, last = ch + " ", i + 1
             elif phrase.startswith(" và ", i) or phrase.startswith(" cùng ", i):
                 pieces.append((sep, phrase[last:i]))
                 width = 4 if phrase.startswith(" và ", i) else 6
@@ -161,7 +172,10 @@ def _split_top_level(phrase: str) -> list[tuple[str, str]]:
 
 
 def _starts_generic_cac(piece: str) -> bool:
-    return bool(re.match(r"(?:các|Các)\s", piece))
+    """"các ngành", or a generic head over "các ..." ("người đứng đầu các cơ quan"): a list goes on."""
+    if re.match(r"(?:các|Các)\s", piece):
+        return True
+    return not _is_proper_head(piece) and bool(re.search(r"(?:^|\s)các\s", piece))
 
 
 def split_unit_list(phrase: str) -> list[str]:
@@ -177,7 +191,7 @@ def split_unit_list(phrase: str) -> list[str]:
         if new_unit and not _PEOPLE_NOT_UNITS.match(piece):
             names.append(piece)
         else:
-            names[-1] = prev + (", " if sep.startswith(",") else sep) + piece
+            names[-1] = prev + (sep if sep[0] in ",;" else sep) + piece
     return [re.sub(r"\s+", " ", n).strip(" ,") for n in names if n.strip(" ,")]
 
 

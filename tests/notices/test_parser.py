@@ -138,3 +138,48 @@ def test_sample_units_match_the_directory():
     result = match_units(notice.units, directory)
     assert result.unknown == []
     assert len(result.matched["UBND các xã, phường"]) == 8
+
+
+def test_a_heading_that_only_names_the_unit_leads_the_paragraphs_below():
+    text = ("Chủ tịch UBND tỉnh yêu cầu:\n"
+            "1. Giao Sở Y tế\n"
+            "Chủ trì, phối hợp với Bảo hiểm xã hội tỉnh rà soát danh mục thuốc; báo cáo trước ngày 15/8/2025.\n"
+            "2. Tổ chức thực hiện\n"
+            "Thủ trưởng các sở, ban, ngành tỉnh; Chủ tịch UBND các huyện, thành phố; người đứng đầu các cơ quan, "
+            "đơn vị có liên quan chịu trách nhiệm triển khai thực hiện nghiêm túc.\n")
+    tasks = parse_notice(text).tasks
+    assert [t.lead for t in tasks] == [
+        ["Sở Y tế"],
+        ["Thủ trưởng các sở, ban, ngành tỉnh", "Chủ tịch UBND các huyện, thành phố",
+         "người đứng đầu các cơ quan, đơn vị có liên quan"],
+    ]
+    assert tasks[0].coordinate == ["Bảo hiểm xã hội tỉnh"] and tasks[0].deadline == date(2025, 8, 15)
+    assert [t.section for t in tasks] == ["1. Giao Sở Y tế", "2. Tổ chức thực hiện"]
+
+
+def test_members_named_after_a_colon_stay_with_their_collective():
+    text = ("Kết luận như sau:\n- Giao các sở, ngành liên quan và UBND các phường: Đông Hà, Tây Sơn tăng cường "
+            "kiểm tra việc chấp hành pháp luật về đất đai.\n")
+    assert parse_notice(text).tasks[0].lead == ["các sở, ngành liên quan", "UBND các phường: Đông Hà, Tây Sơn"]
+
+
+def test_rooms_meetings_and_procedures_are_not_units():
+    text = ("Kết luận như sau:\n"
+            "- Hội nghị thống nhất thông qua dự thảo Kế hoạch.\n"
+            "- Phòng họp số 3 được bố trí cho cuộc họp tiếp theo.\n"
+            "- Tổ chức thực hiện nghiêm túc các nội dung trên.\n"
+            "- Hội Nông dân huyện vận động hội viên tham gia mô hình liên kết.\n")
+    assert [t.lead for t in parse_notice(text).tasks] == [["Hội Nông dân huyện"]]
+
+
+def test_pdf_lines_of_a_heading_are_not_glued_to_its_paragraph():
+    from bot.notices import read_document
+    from tests.notices.helpers import text_pdf
+
+    lines = ["Chu tich UBND tinh yeu cau cac co quan, don vi thuc hien nhung noi dung sau day nhu sau:",
+             "1. Giao So Xay dung",
+             "Chu tri tham muu ke hoach kiem tra cac cong trinh xay dung tren dia ban tinh, bao cao ket",
+             "qua thuc hien ve UBND tinh truoc ngay 30/9/2025 de tong hop."]
+    text = read_document(text_pdf(lines), "cv.pdf")
+    assert "\n1. Giao So Xay dung\nChu tri tham muu" in text
+    assert "bao cao ket qua thuc hien" in text
