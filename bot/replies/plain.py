@@ -132,6 +132,7 @@ ACCENTED = {
     "mốt": "ngaykia",                      # the day after tomorrow (not "một")
     "nửa": "nuaphan",                      # half (not "nữa" = more)
     "muốn": "muonmuon",                    # want (not "muộn" = late)
+    "à": "aq", "hả": "ha", "hở": "ha",     # question particles (not "ạ", polite)
     "một": "1", "hai": "2", "ba": "3", "bốn": "4", "tư": "4", "sáu": "6", "bảy": "7",
     "tám": "8", "chín": "9", "mười": "10",
 }

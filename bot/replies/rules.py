@@ -145,7 +145,7 @@ _QUESTION = _any(
     r"\b(?:bao gio|khi nao|hom nao|ngay nao|luc nao|thang nao|o dau|cho nao|gui ai|nop ai|nop dau|gui dau"
     r"|phong nao|don vi nao|ben nao|co quan nao|the nao|nhu nao|nhu the nao|la sao|tai sao|vi sao|sao lai"
     r"|mau nao|mau gi|la gi|gi vay|lam sao|bao nhieu|nhu vay a|phai khong|dung khong|duoc chua)\b",
-    (('ai ',), r"\bai (?:chu tri|phu trach|lam|la dau moi|tong hop|ky)\b"),
+    (("ai ",), r"(?<!co )(?<!khong )\bai (?:chu tri|phu trach|lam|la dau moi|tong hop|ky)\b"),
     (('sao',), r"\bsao (?:a|anh|chi|ha)\b"),
     (('hoi',), r"\b(?:cho em hoi|(?<!de )em hoi|xin hoi|muon hoi|muonmuon hoi|hoi chut|hoi ti|hoi xiu)\b"),
     (('gui lai',), r"\b(?:anh|chi|dong chi) (?:\w+ )?gui lai\b|\bgui lai (?:\w+ ){0,4}(?:giup|cho em|voi)\b"),
@@ -154,6 +154,7 @@ _QUESTION = _any(
     (('chua',), r"\b(?:xong|nhan|duoc|nop|gui|co|biet|ky|duyet|het|chot|xem|doc|trinh|ok|on) chua" + END),
     (('chua',), r"^(?:\w+ )?(?:anh|chi|dong chi|thu truong) (?:da )?(?:nhan|xem|doc|duyet|ky|thay|co|check)\b.*\bchua" + END),
     (('ha',), r"\bha(?: (?:anh|chi|em|a|ban))*(?: [?.!])*\s*$"),  # "xong rồi hả anh"
+    (('aq',), r"\baq\b"),  # "xong rồi à?" (typed with diacritics: "à" asks, "ạ" is polite)
     # a choice: "gửi qua mail hay giấy ạ" (but not "hay quá", which is praise)
     ((" hay ",), r"\w hay (?:la )?(?!qua(?: (?:a|anh|chi|nhi|em))*\s*$|(?:day|hon|lam|that|ghe|nhi)\b)\w+(?: \w+){0,4}(?: (?:a|anh|chi|nhi|vay|the|em|ha))+\s*$"),
     (('dau',), r"\bmau (?:bao cao |bieu )?(?:o )?dau\b|\b(?:file|bieu mau|van ban|tai lieu|thong bao|cong van|ke hoach) (?:\w+ ){0,3}(?:o )?dau" + END),
@@ -187,7 +188,7 @@ _BLOCKED = _any(
     (('chodoi',), r"\bchodoi\b"),
     (('y kien', 'duyet', 'chi dao', 'tham dinh', 'cap tren', 'lanh dao ky', 'so lieu'), r"\b(?:doi|cho) (?:\w+ ){0,2}(?:y kien|phe duyet|chi dao|ket qua tham dinh|tham dinh|cap tren|lanh dao ky|so lieu)\b(?! (?:giup|voi|cho em))"),
     (('chua',), r"\b(?:chua (?:co|nhan|nhan duoc|du|thu thap du)) (?:\w+ ){0,3}(?:so lieu|du lieu|ho so|tai lieu|thong tin)\b"),
-    r"\b(?:xa|phuong|phong|so|don vi|ban|nganh|ben|cac|huyen|tinh|chi cuc|trung tam|nha thau|nha dau tu|cap tren|lanh dao|thuong truc|chu tich|ubnd|dan) "
+    r"\b(?:xa|phuong|phong|so|don vi|ban|nganh|ben|cac|huyen|tinh|chi cuc|trung tam|nha thau|nha dau tu|cap tren|lanh dao|thuong truc|chu tich|ubnd|dan|sep) "
     r"(?:\S+ ){0,4}chua (?:gui|cung cap|bao cao|phan hoi|tra loi|co y kien|cho y kien|ban giao|phoi hop|thong nhat|duyet|phe duyet|ky|cap|ung|giai ngan|chi dao|chuyen)\b",
     (('chua',), r"\bchua (?:duoc )?(?:chuyen muc dich|giao dat|thu hoi|boi thuong|ban giao|cap phep|phe duyet|tham dinh|bo tri|phan bo|giai ngan|cap von|co chu truong|co quyet dinh|co huong dan)\b"),
     r"\b(?:loi|su co|treo|sap|truc trac) (?:\w+ )?(?:he thong|phan mem|mang|may chu|trang|cong|duong truyen)\b"
@@ -209,18 +210,23 @@ def rule_blocked(s: str) -> Verdict | None:
 
 # --- claims of completion ------------------------------------------------------------------
 
-_CLAUSE_START = re.compile(r"(?:^|[,.;:!?] |\b(?:nhung|ma|con|tuy nhien|song) )")
-_NEGATED = re.compile(r"\b" + NEG + r"(?: \w+){0,2}\s*$")
+_CLAUSE_START = re.compile(r"(?:^|[,.;:!?] |\b(?:nhung|con|tuy nhien|song) )")
+_NEGATED = re.compile(r"\b" + NEG + r"(?: \w+){0,3}\s*$")  # "chưa có ai làm xong"
 # words before "xong" that make it a plan, a wish or a condition, never a report
 _CONDITIONAL = re.compile(
     r"\b(?:se|sap|gan|chac|co le|hy vong|du kien|neu|khi|bao gio|khi nao|de|phai|can|co gang|phan dau"
-    r"|dam bao|muon|muonmuon|kip|cho|chodoi|doi|truoc khi|sau khi|moi duoc|thi|la|ky vong|uoc|mong)(?: \w+){0,2}\s*$")
+    r"|dam bao|muon|muonmuon|kip|cho|chodoi|doi|truoc khi|sau khi|moi duoc|thi|la|ky vong|uoc|mong|dinh|tinh|tuong"
+    r"|coi nhu|gan nhu|hau nhu"
+    r"|mai|ngay mai|sang mai|chieu mai|ngaykia|ngay kia|tuan sau|thang sau|lat nua|ti nua|chut nua)(?: \w+){0,2}\s*$")
 # time words that make "xong" a forecast unless "đã ... " or "... rồi" makes it past
 _FUTURE_TIME = re.compile(
-    r"\b(?:mai|ngay mai|chieu nay|toi nay|trua nay|tuan nay|tuan sau|cuoi tuan|thu \d|lat nua|ti nua|chut nua"
-    r"|ngaykia|ngay kia|trong tuan|trong ngay|hom nay|cuoi thang|thang sau|\d+/\d+)(?: \w+){0,2}\s*$")
+    r"\b(?:chieu nay|toi nay|trua nay|tuan nay|cuoi tuan|thu \d|chu nhat"
+    r"|trong tuan|trong ngay|hom nay|cuoi thang|\d+/\d+)(?: \w+){0,2}\s*$")
 _PAST_BEFORE = re.compile(r"\b(?:da|vua|moi)(?: \w+){0,1}\s*$")
-_AFTER_CONDITIONAL = re.compile(r"^ (?:thi|em se|se|em bao|bao lai|em gui|em nop|la em)\b")
+_AFTER_CONDITIONAL = re.compile(
+    r"^ (?:em se|se|em bao|bao lai|em gui|em nop|la em)\b"
+    r"|^(?: \w+){0,2} (?:thi|moi (?:bao|gui|nop|trinh|lam))\b"   # "xong cái này thì ...", "xong rồi mới báo"
+    r"|^ (?:viec|cai|phan) (?:khac|kia)\b")                        # another task, not this one
 _AFTER_PLAN = re.compile(r"^ (?:trong|vao|den|toi|cham nhat|truoc (?:ngay|\d|thu|cuoi|mai|chieu|tuan|thang))\b")
 _AFTER_NOT_CLAIM = re.compile(r"^ (?:chua|dau|khong|duoc khong)\b")
 _OTHER_DONE = _any(
@@ -231,6 +237,12 @@ _OTHER_DONE = _any(
     (('da thuc hien', 'da lam'), r"\bda (?:thuc hien|lam) (?:xong|roi)\b|\bda thuc hien(?: a| anh| chi| nhe| roi)*(?: [.!])*\s*$"),
 )
 _OTHER_DONE_GUARD = re.compile(r"\b(?:xin|de nghi|hoi|chua)\b")
+
+
+# "chưa đạt 100%", "mục tiêu 100%", "100% là không thể": a target, not a result
+_NOT_FULL = re.compile(
+    r"\b(?:chua|gan|sap|khong|kho|phan dau|muc tieu|ke hoach|du kien|chi tieu) (?:\w+ ){0,2}(?:dat |duoc )?100 ?(?:%|phan tram)"
+    r"|100 ?(?:%|phan tram) (?:\w+ ){0,2}(?:khong|chua|kho)\b")
 
 
 @lru_cache(maxsize=32)  # several rules ask about the same text within one classify()
@@ -256,7 +268,7 @@ def _done_claims(s: str) -> tuple[tuple[int, int], ...]:
             continue  # "đã gửi văn bản xin ý kiến" is a step, not the result
         claims.append((m.start(), m.end()))
     pct = percent(s)
-    if pct == 100 and not re.search(r"\b(?:chua|gan|sap|khong|phan dau|muc tieu|ke hoach|du kien) (?:\w+ ){0,2}(?:dat |duoc )?100 ?(?:%|phan tram)", s):
+    if pct == 100 and not _NOT_FULL.search(s):
         claims.append((0, 0))
     frac = fraction(s)
     if frac and frac[0] == frac[1] and frac[1] > 1:
@@ -283,11 +295,13 @@ def rule_promise(s: str) -> Verdict | None:
 _OWN_PART = re.compile(r"^ phan (?:viec )?(?:cua )?(?:minh|em|phong|don vi|toi|chung em|ben em|duoc giao)\b")
 _SUBSTEP_AFTER = re.compile(
     r"^ (?:(?:duoc |xong )?(?:phan|buoc|giai doan|khau|dot|1 phan|mot phan|so bo|ban nhap|du thao|ban du thao"
-    r"|khao sat|thu thap|de cuong|lay y kien)\b)")
-_SUBSTEP_BEFORE = re.compile(r"\b(?:du thao|ban nhap|so bo|buoc \w+|dot \w+|phan \w+|khao sat|de cuong|giai doan \w+)(?: \w+){0,2}\s*$")
+    r"|khao sat|thu thap|de cuong|lay y kien|phase|hang muc|muc|goi|lan|ky|ve co ban|co ban)\b)")
+_SUBSTEP_BEFORE = re.compile(r"\b(?:du thao|ban nhap|so bo|buoc \w+|dot \w+|phan \w+|khao sat|de cuong|giai doan \w+|co ban)(?: \w+){0,2}\s*$")
 _STILL_OPEN = _any(
     (('dang',), r"\bdang (?!ban\b|nghi\b|om\b|di cong tac|hop\b|dangtai)\w+"),
-    (('con ',), r"(?<!khong )\bcon (?:lai |phan |buoc |khau |\d|1 |mot |thieu |cho |chodoi |dang |phai |chua |(?:\w+ ){0,4}(?:chua|dang|phai|thieu)\b)"),
+    (('con ',), r"(?<!khong )\bcon (?:lai |phan |buoc |khau |\d|1 |mot |vai |it |mot so |nhieu |thieu |cho |chodoi |dang |phai |chua |(?:\w+ ){0,4}(?:chua|dang|phai|thieu)\b)"),
+    (('tra', 'lam lai', 'sua'), r"\b(?:tra lai|tra ve|bi tra|lam lai|sua lai|phai sua|chinh sua lai)\b"),  # returned: open again
+    (('chua',), r"\b(?:nhung|van|con|ma) (?:van |con )?chua\b"),
     (('chua',), r"\bchua (?:gui|nop|trinh|ky|bao cao|xong|hoan thanh|lam|ban hanh|duyet|tong hop)\b"),
     (('cac ',), r"\bcac (?:phan|buoc|noi dung|muc) (?:khac|con lai)\b"),
 )
@@ -325,13 +339,14 @@ def rule_done(s: str) -> Verdict | None:
 
 _IN_PROGRESS = _any(
     (('dang',), r"\bdang (?!ban\b|nghi\b|om\b|di cong tac|di hoc|hop\b|dangtai)\w+"),
-    (('sap', 'gan'), r"\b(?:sap|gan) (?:xong|hoan thanh|het|nop|gui|trinh)\b"),
+    (('sap', 'gan', 'nhu'), r"\b(?:sap|gan|gan nhu|hau nhu|coi nhu) (?:xong|hoan thanh|het|nop|gui|trinh)\b"),
     (('du kien', 'tien hanh', 'bat dau', 'tiep tuc', 'trien khai', 'giao', 'van '), r"(?<!chua )(?<!khong )(?<!se )\b(?:du kien|tien hanh|bat dau|tiep tuc|trien khai|da giao|giao cho|van (?:lam|dang|tiep))\b"),
     (('y kien',), r"\b(?:xin|lay|gop) y kien\b"),  # consulting others is a step on the way
     (('%', 'phan tram'), r"\b(?:gan|sap|hon|khoang|tam|duoc) (?:dat )?[1-9]\d{0,2} ?(?:%|phan tram)"),
     (('xong',), r"(?<!da )\bxong (?:thi )?(?:em |minh |toi )?(?:se )?(?:bao|gui|nop|trinh)\b"),  # "làm xong em báo lại"
     (('nua', 'phan'), r"\b(?:1|mot) (?:nuaphan|nua)\b|\bnuaphan\b|\bduoc (?:1|mot) phan\b|\bxong (?:1|mot) phan\b"),
-    (('xong', 'hoan thanh', 'nop', 'gui', 'trinh'), r"\b(?:se|chieu nay|toi nay|mai|ngay mai|tuan nay|cuoi tuan|lat nua|ti nua|chut nua) (?:\w+ ){0,2}(?:xong|hoan thanh|nop|gui|trinh)\b"),
+    (('xong', 'hoan thanh', 'nop', 'gui', 'trinh'), r"\b(?:se|chieu nay|toi nay|mai|ngay mai|tuan nay|cuoi tuan|lat nua|ti nua|chut nua"
+     r"|thu \d|chu nhat|tuan sau|cuoi thang|truoc ngay|\d+/\d+) (?:\w+ ){0,2}(?:xong|hoan thanh|nop|gui|trinh)\b"),
 )
 # weak: "làm rồi" may mean finished, "làm tiếp" ongoing; only when nothing is negated
 _WEAK_PROGRESS = re.compile(
@@ -358,6 +373,7 @@ def rule_in_progress(s: str) -> Verdict | None:
 _NOT_DONE = _any(
     r"\bchua\b",
     (('khong',), r"\bkhong (?:kip|xong|hoan thanh|lam|thuc hien|trien khai|the|duoc)\b"),
+    (('chang', 'cha ', 'ai'), r"\b(?:chang|cha|khong ai|chua ai) (?:\w+ )?(?:xong|hoan thanh|lam)\b"),
     (('0',), r"(?<![\d.,])\b0 ?(?:%|phan tram)"),
     (('quen', 'chiu', 'bo '), r"\b(?:quen mat|quen|chiu|bo do|bo ngo)\b"),
     (('khong',), r"^(?:da |vang |bao cao anh |bao cao chi )*khong" + END),
