@@ -99,7 +99,7 @@ async def units(settings: Settings, args) -> int:
                 _say(settings, "Added unit «{name}».", name=unit.name)
                 return 0
             try:
-                rows = read_units_csv(_read(Path(args.file)))
+                rows = read_units_csv(_read(Path(args.file)), Path(args.file).name)
             except TaskTableError as exc:
                 raise CommandError(exc.message(settings.default_locale).replace("{", "{{").replace("}", "}}")) from None
             # Collectives last, so their members exist when they are added.
@@ -152,20 +152,22 @@ async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool) 
             return 1
         if not table.rows:
             raise CommandError("The table has no tasks.")
-        grouped: OrderedDict[tuple, NewTask] = OrderedDict()
+        # Rows sharing a row number are one task (several units in one cell).
+        grouped: OrderedDict[int, NewTask] = OrderedDict()
         for row in table.rows:
-            key = (row.task, row.deadline, row.section, row.document, row.recurrence)
-            task = grouped.get(key)
+            task = grouped.get(row.row_number)
             if task is None:
-                task = grouped[key] = NewTask(text=row.task, lead=[], deadline=row.deadline,
-                                              deadline_text=row.deadline_text,
-                                              recurrence=row.recurrence, section=row.section)
+                task = grouped[row.row_number] = NewTask(
+                    text=row.task, lead=[], deadline=row.deadline,
+                    deadline_text=row.deadline_text, recurrence=row.recurrence,
+                    section=row.section)
             unit = index.find(row.unit)
             # A collective ("UBND các xã, phường") is given to each of its members.
-            task.lead.extend([m.id for m in unit.members] or [unit.id])
+            ids = [m.id for m in unit.members] or [unit.id]
+            (task.coordinate if row.role == "coordinate" else task.lead).extend(ids)
         tasks = list(grouped.values())
         _say(settings, "{tasks} tasks for {units} units from {file}.", tasks=len(tasks),
-             units=len({u for task in tasks for u in task.lead}), file=path.name)
+             units=len({u for task in tasks for u in task.lead + task.coordinate}), file=path.name)
         if not _confirm(settings, yes):
             return 1
         stored = await store(session, None, tasks, now)
@@ -251,9 +253,9 @@ def _describe(row: Outbox) -> str:
 
 
 async def remind(settings: Settings, args) -> int:
-    from bot.app import App
-
     now = _local_instant(settings, args.at)
+    from bot.app import App  # after the argument check: it loads the platform libraries
+
     app = App(settings)
     try:
         await app.migrate()
