@@ -96,7 +96,7 @@ _TITLE_WORD = re.compile(r"^THÔNG\s+BÁO(?:\s+KẾT\s+LUẬN)?\b\s*[:.]?\s*(.*)
 _MEETING_WORDS = re.compile(r"họp|hội nghị|buổi làm việc|làm việc với|buổi kiểm tra|kiểm tra thực tế|giao ban|"
                             r"khảo sát thực tế|đối thoại|tọa đàm|hội thảo|chủ trì", re.IGNORECASE)
 _BODY_START = re.compile(r"(?:như sau|sau đây|nội dung sau|nhiệm vụ sau|các nội dung|kết luận(?: chỉ đạo)?|"
-                         r"chỉ đạo|yêu cầu|ý kiến)\s*:$", re.IGNORECASE)
+                         r"chỉ đạo|yêu cầu|ý kiến|giao|đề nghị)\s*:$", re.IGNORECASE)
 _PREAMBLE_OPENERS = re.compile(r"^(?:Vào lúc|Vào ngày|Ngày \d|Sáng|Chiều|Tham dự|Dự họp|Cùng dự|Sau khi|Thực hiện|"
                                r"Căn cứ|Xét|Theo|Trên cơ sở đề nghị|Kính gửi|V/v|CỘNG HÒA|Độc lập)", re.IGNORECASE)
 _END_OF_BODY = re.compile(r"^(?:Nơi nhận|Noi nhan)\s*:?|^(?:KT|TL|TM|Q)\.\s*[A-ZÀ-ỸĐ]{2}|^(?:CHÁNH VĂN PHÒNG|CHỦ TỊCH|GIÁM ĐỐC)\s*$")
@@ -318,6 +318,8 @@ def find_coordinates(text: str, lead: list[str]) -> list[str]:
 
 # ---- the walk --------------------------------------------------------------------------------
 
+_UNIT_LINE = re.compile(r"^((?:Đơn vị|Cơ quan|Đơn vị|đơn vị|cơ quan)\s+(?:chủ trì|thực hiện|phối hợp|chịu trách nhiệm))"
+                        r"(?:\s+thực hiện)?\s*:\s*(.+)$")
 _DEADLINE_LINE = re.compile(r"^(?:Thời hạn|Thời gian)(?:\s+(?:hoàn thành|thực hiện|báo cáo|gửi báo cáo))?\s*:\s*(.+)$",
                             re.IGNORECASE)
 
@@ -329,6 +331,7 @@ class _Draft:
     section: str | None
     subsection: str | None
     fixed: Deadline | None = None  # from a "Thời hạn: ..." line
+    extra_coordinate: list[str] = field(default_factory=list)  # from an "Đơn vị phối hợp: ..." line
 
     @property
     def text(self) -> str:
@@ -388,7 +391,10 @@ class _Walker:
                 group.append(current)
                 continue
             if current is None:
-                continue  # a remark without a unit: not a task
+                # no unit yet: kept aside in case an "Đơn vị chủ trì: ..." line follows; dropped otherwise
+                current = _Draft([], [clause], section, subsection)
+                group.append(current)
+                continue
             if boundary == "sentence":
                 before, after = self.timing(current.text), self.timing(clause)
                 if before is not None and (after is None or after.text != before.text):
@@ -399,6 +405,18 @@ class _Walker:
         self.drafts.extend(group)
         if group:
             self.last_group = group
+
+    def apply_unit_line(self, role: str, phrase: str) -> None:
+        """"Đơn vị chủ trì: Phòng X" / "Đơn vị phối hợp: ..." under a directive."""
+        names, _, _ = read_units(phrase.strip().rstrip(".;"))
+        if not names:
+            names = [n.strip() for n in re.split(r"[,;]\s*", phrase.strip().rstrip(".;")) if n.strip()]
+        targets = [d for d in self.last_group if not d.lead] or self.last_group[-1:]
+        for draft in targets:
+            if role == "lead":
+                draft.lead = list(names)
+            else:
+                draft.extra_coordinate = list(names)
 
     def apply_deadline_line(self, phrase: str) -> None:
         """"Thời hạn: Quý IV/2024" under a task: the deadline of the task(s) just read."""
@@ -493,7 +511,7 @@ def _header(paragraphs: list[str], body_start: int) -> DocumentInfo:
 
 def _body_start(paragraphs: list[str]) -> int:
     for i, p in enumerate(paragraphs[:60]):
-        if _BODY_START.search(p) and len(p) > 10:
+        if _BODY_START.search(p) and len(p) > 10 and _marker(p)[0] is None:
             return i + 1
     # no "như sau:": the body starts at the first outline item or directive after the header
     for i, p in enumerate(paragraphs):
@@ -511,7 +529,9 @@ def parse_notice(text: str) -> ParsedNotice:
     info = _header(paragraphs, start)
     walker = _Walker(info.issued_date or info.meeting_date)
     closing_issuer = None
-    for p in paragraphs[start:]:
+    body = paragraphs[start:]
+    for index, p in enumerate(body):
+        followed_by_labels = index + 1 < len(body) and bool(_UNIT_LINE.match(_marker(body[index + 1])[2]))
         if _END_OF_BODY.match(p):
             break
         kind, label, rest = _marker(p)
@@ -524,6 +544,11 @@ def parse_notice(text: str) -> ParsedNotice:
             m = re.match(r"^(.{5,120}?)\s+thông báo\b", p)
             if m and starts_with_unit(m.group(1)):
                 closing_issuer = m.group(1).strip()
+            continue
+        unit_line = _UNIT_LINE.match(rest)
+        if unit_line and kind in (None, "dash", "plus", "bullet"):
+            role = "coordinate" if "phối hợp" in unit_line.group(1).lower() else "lead"
+            walker.apply_unit_line(role, unit_line.group(2))
             continue
         deadline_line = _DEADLINE_LINE.match(rest)
         if deadline_line and kind in (None, "dash", "plus", "bullet"):
@@ -547,6 +572,9 @@ def parse_notice(text: str) -> ParsedNotice:
                 walker.add_paragraph(rest[:-1] + ".")
             else:
                 walker.stack.append(_Heading(level, shown.rstrip(": ")))
+            continue
+        if followed_by_labels:  # "- Rà soát ..." then "Đơn vị chủ trì: ...": a directive, not a heading
+            walker.add_paragraph(rest)
             continue
         if kind is not None and not rest.endswith((".", ";")):
             names, end, why = read_units(rest)
@@ -573,11 +601,13 @@ def parse_notice(text: str) -> ParsedNotice:
         info.issuer = closing_issuer
     notice = ParsedNotice(document=info)
     for draft in walker.drafts:
+        if not draft.lead:
+            continue  # a remark without a unit is not a task
         text = draft.text
         found = draft.fixed or find_deadline(text, walker.ref)
         notice.tasks.append(ParsedTask(
             section=draft.section, subsection=draft.subsection, lead=draft.lead,
-            coordinate=find_coordinates(text, draft.lead), text=text,
+            coordinate=list(dict.fromkeys(find_coordinates(text, draft.lead) + draft.extra_coordinate)), text=text,
             deadline=found.date if found else None,
             deadline_text=found.text if found else None,
             recurrence=found.recurrence if found else None,

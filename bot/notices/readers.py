@@ -168,7 +168,38 @@ def _read_docx(data: bytes) -> str:
         label = numbering.label(p)
         return f"{label} {text}".strip() if (label and text) else text
 
+    def task_table(table) -> bool:
+        """A table of tasks (Nội dung | Đơn vị chủ trì | Phối hợp | Thời hạn): one directive per row."""
+        rows = [[c.text.strip() for c in row.cells] for row in table.rows]
+        if len(rows) < 2:
+            return False
+        header = [h.lower() for h in rows[0]]
+
+        def column(*words: str) -> int | None:
+            for i, h in enumerate(header):
+                if any(w in h for w in words):
+                    return i
+            return None
+
+        task = column("nội dung", "nhiệm vụ", "công việc")
+        lead = column("chủ trì", "thực hiện", "đơn vị")
+        if task is None or lead is None or task == lead:
+            return False
+        coord = column("phối hợp")
+        due = column("thời hạn", "thời gian", "hoàn thành")
+        for cells in rows[1:]:
+            if task >= len(cells) or not cells[task]:
+                continue
+            lines.append("- " + " ".join(cells[task].split()))
+            for label, index in (("Đơn vị chủ trì", lead), ("Đơn vị phối hợp", coord), ("Thời hạn", due)):
+                if index is not None and index < len(cells) and cells[index] and index != task:
+                    lines.append(f"{label}: " + " ".join(cells[index].split()))
+        lines.append("")
+        return True
+
     def walk_table(table) -> None:
+        if task_table(table):
+            return
         for row in table.rows:
             seen = set()
             for cell in row.cells:

@@ -66,3 +66,26 @@ def notice_docx() -> bytes:
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+def task_table_docx() -> bytes:
+    """A notice whose directives sit in a table: Nội dung | Đơn vị chủ trì | Đơn vị phối hợp | Thời hạn."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("THÔNG BÁO")
+    document.add_paragraph("Kết luận của Chủ tịch UBND huyện tại cuộc họp ngày 03/3/2025")
+    document.add_paragraph("Chủ tịch UBND huyện giao nhiệm vụ cụ thể như sau:")
+    rows = [
+        ("TT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn hoàn thành"),
+        ("1", "Rà soát, cập nhật quy hoạch sử dụng đất", "Phòng Tài nguyên và Môi trường", "UBND các xã", "Quý II/2025"),
+        ("2", "Tổ chức Hội khỏe Phù Đổng cấp huyện", "Phòng Giáo dục và Đào tạo", "", "trước ngày 30/4/2025"),
+    ]
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    document.add_paragraph("Nơi nhận:")
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
