@@ -127,9 +127,11 @@ _INQUARTER = _rx(rf"{_W}(?:trong|hết|cuối|trước)\s+quý\s+(?P<q>iv|iii|ii
 _INYEAR = _rx(rf"{_W}(?:trong|hết|cuối|trước)\s+năm\s+(?P<y>\d{{4}})")
 _RELDAYS = _rx(rf"{_W}(?:trong(?:\s+(?:vòng|thời\s+hạn))?|chậm\s+nhất(?:\s+là)?|sau|không\s+quá)\s+(?P<n>\d{{1,3}})\s+ngày(?P<work>\s+làm\s+việc)?"
                r"(?:\s+(?:kể\s+)?từ\s+(?:ngày\s+)?(?:ký|ban\s+hành|nhận\s+được[^,.;]{0,40}))?")
-_BARE_PERIOD = _rx(rf"{_W}(?P<kind>trong\s+tuần(?:\s+(?:này|tới|sau))?|trong\s+tháng(?:\s+(?:này|tới|sau))?|cuối\s+tháng(?:\s+(?:này|tới|sau))?|"
+_QUARTER_DAY = _rx(rf"{_W}(?:(?:{_BY})\s+)?ngày\s+(?P<d>\d{{1,2}})\s+(?:của\s+)?tháng\s+cuối\s+(?:mỗi\s+|hằng\s+|hàng\s+)?quý")
+_BARE_PERIOD = _rx(rf"{_W}(?<!tháng )(?P<kind>trong\s+tuần(?:\s+(?:này|tới|sau))?|trong\s+tháng(?:\s+(?:này|tới|sau))?|cuối\s+tháng(?:\s+(?:này|tới|sau))?|"
                    r"hết\s+tháng(?:\s+này)?|trong\s+quý(?:\s+này)?|cuối\s+quý|trong\s+năm(?:\s+nay)?|cuối\s+năm(?:\s+nay)?|hết\s+năm(?:\s+nay)?)(?![\w])(?!\s*\d)"
                    r"(?!\s+(?:học|lễ|tài\s+chính|ngân\s+sách|kế\s+hoạch|trước|qua|âm\s+lịch|dương\s+lịch|cũ|mới)(?![\w]))")
+_HALF_YEAR = _rx(rf"{_W}trong\s+(?:0?6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm(?:\s+(?P<y>\d{{4}}))?")
 _CONDITION = _rx(r"khi\s+(?:được|có)\s+\w+|sau\s+khi\s+")
 
 
@@ -225,6 +227,26 @@ def _scan(original: str, ref: date | None) -> list[_Hit]:
         year = int(m.group("y"))
         end = date(year - 1, 12, 31) if m.group(0).lower().startswith("trước") else date(year, 12, 31)
         hits.append(_Hit(m.start(), m.end(), end, None, 2))
+
+    for m in (_QUARTER_DAY.finditer(text) if "quý" in text else ()):
+        when = None
+        if ref is not None:
+            for k in range(0, 5):  # day d of the last month of this quarter or the next ones
+                q_end_month = ((ref.month - 1) // 3 + 1 + k) * 3
+                y, mth = ref.year + (q_end_month - 1) // 12, (q_end_month - 1) % 12 + 1
+                try:
+                    cand = date(y, mth, int(m.group("d")))
+                except ValueError:
+                    continue
+                if cand >= ref:
+                    when = cand
+                    break
+        hits.append(_Hit(m.start(), m.end(), when, "quarterly", 5))
+
+    for m in (_HALF_YEAR.finditer(text) if "tháng" in text else ()):
+        year = _year(m.group("y")) or (ref.year if ref else None)
+        when = None if year is None else (date(year, 6, 30) if m.group("half") == "đầu" else date(year, 12, 31))
+        hits.append(_Hit(m.start(), m.end(), when, None, 2))
 
     for m in (_RELDAYS.finditer(text) if has_digit and "ngày" in text else ()):
         n = int(m.group("n"))

@@ -85,3 +85,22 @@ def test_the_last_deadline_of_a_task_is_the_one_to_meet():
 
 def test_impossible_dates_are_not_invented():
     assert parse_deadline("trước ngày 31/2/2023", REF) is None or parse_deadline("trước ngày 31/2/2023", REF).date is None
+
+
+@pytest.mark.parametrize("phrase, expected, text, recurrence", [
+    ("trước 17h00 ngày 20/5/2023", date(2023, 5, 20), "trước 17h00 ngày 20/5/2023", None),
+    ("đến hết ngày 31/5/2023", date(2023, 5, 31), "đến hết ngày 31/5/2023", None),
+    ("chậm nhất là ngày 10/6", date(2023, 6, 10), "chậm nhất là ngày 10/6", None),
+    ("trước 30/6", date(2023, 6, 30), "trước 30/6", None),
+    ("trong tháng 12", date(2023, 12, 31), "trong tháng 12", None),
+    ("trong 6 tháng đầu năm 2023", date(2023, 6, 30), "trong 6 tháng đầu năm 2023", None),
+    ("trước ngày 20 của tháng cuối quý", date(2023, 6, 20), "trước ngày 20 của tháng cuối quý", "quarterly"),
+])
+def test_more_wordings_seen_in_notices(phrase, expected, text, recurrence):
+    found = parse_deadline(phrase, REF)
+    assert (found.date, found.text, found.recurrence) == (expected, text, recurrence)
+
+
+def test_a_review_named_after_a_period_is_not_a_deadline():
+    assert find_deadline("chuẩn bị báo cáo sơ kết 6 tháng đầu năm", REF) is None
+    assert find_deadline("hoàn thành trước Tết Nguyên đán", REF) is None
