@@ -114,7 +114,7 @@ def _to_date(d: str, m: str, y: str) -> date | None:
         return None
 
 
-_BODY_LINE = re.compile(r"^(?:ĐẢNG ỦY|ĐẢNG UỶ|VĂN PHÒNG|SỞ|PHÒNG|BAN|ỦY BAN|UỶ BAN|UBND|HĐND|CHI CỤC|TRUNG TÂM|CÔNG AN|CỤC)\b")
+_BODY_LINE = re.compile(r"^(?:HUYỆN ỦY|HUYỆN UỶ|THỊ ỦY|THỊ UỶ|THÀNH ỦY|THÀNH UỶ|TỈNH ỦY|TỈNH UỶ|QUẬN ỦY|ĐẢNG ỦY|ĐẢNG UỶ|VĂN PHÒNG|SỞ|PHÒNG|BAN|ỦY BAN|UỶ BAN|UBND|HĐND|CHI CỤC|TRUNG TÂM|CÔNG AN|CỤC)\b")
 
 
 def _issuer_from_header(lines: list[str]) -> str | None:

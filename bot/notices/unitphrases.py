@@ -19,7 +19,7 @@ _PROPER_HEADS = (
     r"UBND|HĐND|UBMTTQ|MTTQ|BHXH|BCHQS|TTYT|KBNN|"
     r"Ủy ban|Uỷ ban|Ủy Ban|Hội đồng|Thường trực|Thường vụ|Ban Thường vụ|Chi cục|Tổng cục|"
     r"Công an|Bộ Chỉ huy|Chỉ huy|Bảo hiểm|Kho bạc|Thanh tra|Đảng ủy|Đảng uỷ|"
-    r"Huyện ủy|Huyện uỷ|Thị ủy|Thị uỷ|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Quận ủy|Mặt trận|"
+    r"Huyện ủy|Huyện uỷ|Thị ủy|Thị uỷ|Thành ủy|Thành uỷ|Tỉnh ủy|Tỉnh uỷ|Quận ủy|Mặt trận|Đảng đoàn|Ban cán sự|"
     r"Huyện đoàn|Thị đoàn|Thành đoàn|Tỉnh đoàn|Liên đoàn|Điện lực|Bệnh viện|Chủ tịch|Phó Chủ tịch|"
     r"Thủ trưởng|Giám đốc|Người đứng đầu|Lãnh đạo|Chánh Văn phòng|Kiểm lâm|Ngân hàng|Tòa án|Toà án|"
     r"Công chức|Cán bộ|Bí thư|Phó Bí thư|Chi nhánh|Hợp tác xã|Bưu điện|Viettel|VNPT|Cảnh sát|Bộ phận|Ủy viên|"
@@ -66,7 +66,7 @@ _STOP_WORDS = (
     "thông báo", "kết luận", "quyết định", "họp", "ký", "xem xét", "phụ trách", "ưu tiên", "vận dụng",
     "chấp hành", "tuân thủ", "sắp xếp", "di dời", "tháo gỡ", "tuần tra", "truy quét", "ngăn chặn",
     "phòng ngừa", "đăng ký", "phát triển", "ứng dụng", "xúc tiến", "ứng phó", "trả lời", "phổ biến",
-    "nhân rộng", "khen thưởng", "bồi dưỡng", "đào tạo", "hoàn chỉnh", "tiêm", "chuyển", "rà soát", "đề ra", "tổng kết", "sơ kết", "nhanh chóng", "dứt điểm",
+    "lãnh đạo", "nhân rộng", "khen thưởng", "bồi dưỡng", "đào tạo", "hoàn chỉnh", "tiêm", "chuyển", "rà soát", "đề ra", "tổng kết", "sơ kết", "nhanh chóng", "dứt điểm",
 )
 # these never belong to a name, whatever their case ("Giao Sở Xây dựng Chủ trì, phối hợp ...")
 _STOP_ANY_CASE = ("chủ trì", "phối hợp", "khẩn trương", "chủ động", "tiếp tục", "có trách nhiệm",
