@@ -108,7 +108,7 @@ async def main(rows: int, db_url: str | None) -> int:
                 await asyncio.sleep(0.2)  # rows handed back after a 429 come due shortly
         wall = time.perf_counter() - started
         await channel._close()
-        rate_limited = tg.rate_limited
+        rate_limited, limited_by = tg.rate_limited, dict(tg.rate_limited_by)
         delivered = len(tg.sent)
 
     async with sessionmaker() as session:
@@ -126,7 +126,7 @@ async def main(rows: int, db_url: str | None) -> int:
     print(f"  delivered      {delivered} messages, {sent_rows} rows marked sent in {wall:.1f} s")
     print(f"  sustained      {sustained:.1f} messages/s (first to last delivery; goal >= 24)")
     print(f"  overall        {delivered / wall:.1f} messages/s (including claims and marks)")
-    print(f"  429 answers    {rate_limited} (goal 0)")
+    print(f"  429 answers    {rate_limited} (goal 0) {limited_by or ''}")
     print(f"  dispatcher     {totals}")
     ok = sent_rows == rows and sustained >= 24 and rate_limited == 0
     print("  result         " + ("OK" if ok else "BELOW GOAL"))

@@ -76,67 +76,63 @@ def telegram_group(channel: str, chat_id: str) -> bool:
     return channel == "telegram" and chat_id.startswith("-")
 
 
-class _Window:
-    """At most `count` events in any `period` seconds."""
+class _ChatPace:
+    __slots__ = ("next_at", "recent")
 
-    __slots__ = ("count", "period", "times")
-
-    def __init__(self, count: int, period: float):
-        self.count, self.period, self.times = count, period, deque()
-
-    def wait(self, now: float) -> float:
-        while self.times and self.times[0] <= now - self.period:
-            self.times.popleft()
-        return 0.0 if len(self.times) < self.count else self.times[0] + self.period - now
-
-    def record(self, now: float) -> None:
-        self.times.append(now)
+    def __init__(self, group_per_minute: int | None):
+        self.next_at = 0.0  # one message per interval, and holds after a 429
+        self.recent = deque(maxlen=group_per_minute) if group_per_minute else None  # groups
 
 
 class RateLimiter:
-    """Next-allowed times per chat and per channel, in seconds of the dispatcher's clock."""
+    """When the next message may go, in seconds of the dispatcher's clock.
+
+    Per chat: an interval between messages and, for groups, at most N in any 60 s. Per channel
+    overall: evenly spaced slots (25 a second: one every 40 ms), booked in turn by the workers.
+    Spacing rather than bursts keeps a few milliseconds of lateness here or on the network from
+    piling many requests onto the platform at once; booking slot after slot (instead of timing
+    from each wake-up) means that lateness does not lower the rate either."""
 
     def __init__(self, limits: RateLimits):
         self.limits = limits
-        self._overall: dict[str, _Window] = {}
-        self._chats: dict[tuple[str, str], list[_Window]] = {}
-        self._held: dict[tuple[str, str], float] = {}  # chat → time before which nothing goes
+        self._chats: dict[tuple[str, str], _ChatPace] = {}
+        self._next_slot: dict[str, float] = {}
 
-    def _windows(self, channel: str, chat_id: str, group: bool) -> list[_Window]:
-        overall = self._overall.get(channel)
-        if overall is None:
-            overall = self._overall[channel] = _Window(max(1, round(self.limits.per_second)), 1.0)
-        chat = self._chats.get((channel, chat_id))
-        if chat is None:
-            chat = [_Window(1, self.limits.private_interval)]
-            if group:
-                chat.append(_Window(self.limits.group_per_minute, 60.0))
-            self._chats[(channel, chat_id)] = chat
-        return [overall, *chat]
+    def _chat(self, channel: str, chat_id: str, group: bool) -> _ChatPace:
+        pace = self._chats.get((channel, chat_id))
+        if pace is None:
+            pace = _ChatPace(self.limits.group_per_minute if group else None)
+            self._chats[(channel, chat_id)] = pace
+        return pace
 
-    def wait(self, channel: str, chat_id: str, group: bool, now: float) -> float:
-        """Seconds until one more message may go to this chat (0: now)."""
-        held = self._held.get((channel, chat_id), 0.0) - now
-        return max(held, *(w.wait(now) for w in self._windows(channel, chat_id, group)))
+    def chat_wait(self, channel: str, chat_id: str, group: bool, now: float) -> float:
+        """Seconds until this chat may receive one more message (0: now)."""
+        pace = self._chat(channel, chat_id, group)
+        at = pace.next_at
+        if pace.recent is not None and len(pace.recent) == pace.recent.maxlen:
+            at = max(at, pace.recent[0] + 60.0)
+        return max(0.0, at - now)
 
-    def take(self, channel: str, chat_id: str, group: bool, now: float) -> None:
-        for window in self._windows(channel, chat_id, group):
-            window.record(now)
+    def book(self, channel: str, chat_id: str, group: bool, now: float) -> float:
+        """Book the channel's next free slot for this chat; returns its instant (>= now)."""
+        at = max(now, self._next_slot.get(channel, 0.0))
+        self._next_slot[channel] = at + 1.0 / self.limits.per_second
+        pace = self._chat(channel, chat_id, group)
+        pace.next_at = max(pace.next_at, at + self.limits.private_interval)
+        if pace.recent is not None:
+            pace.recent.append(at)
+        return at
 
-    def hold(self, channel: str, chat_id: str, until: float) -> None:
-        key = (channel, chat_id)
-        self._held[key] = max(self._held.get(key, 0.0), until)
+    def hold(self, channel: str, chat_id: str, group: bool, until: float) -> None:
+        pace = self._chat(channel, chat_id, group)
+        pace.next_at = max(pace.next_at, until)
 
     def forget_idle(self, now: float) -> None:
         """Drop chats with nothing left to remember, so memory follows the active chats only."""
-        for key in [k for k, ws in self._chats.items() if all(w.wait(now) == 0 and not w.times
-                                                               for w in ws)]:
+        idle = [key for key, pace in self._chats.items() if pace.next_at <= now and (
+            not pace.recent or pace.recent[-1] <= now - 60.0)]
+        for key in idle:
             del self._chats[key]
-        for key in [k for k, until in self._held.items() if until <= now]:
-            del self._held[key]
-
-
-_WAKE_JITTER = 0.05  # seconds
 
 
 def _buttons(stored: list | None) -> tuple[tuple[Button, ...], ...]:
@@ -176,6 +172,7 @@ class Dispatcher:
         self.clock, self.sleep, self.on_chat_gone = clock, sleep, on_chat_gone
         self.limits = limits
         self.limiter = RateLimiter(limits)
+        self._epoch = clock()
         self.batch_size, self.lease_seconds, self.workers = batch_size, lease_seconds, workers
         self.max_attempts, self.backoff_base, self.backoff_max = max_attempts, backoff_base, backoff_max
         self.send_timeout, self.poll_seconds, self.is_group = send_timeout, poll_seconds, is_group
@@ -230,7 +227,9 @@ class Dispatcher:
     # --- internals ----------------------------------------------------------------------------
 
     def _seconds(self) -> float:
-        return self.clock().timestamp()
+        # Seconds since this dispatcher started: small floats, so 25 slots of 1/25 s add up to
+        # one second exactly enough (epoch timestamps would lose microseconds on the way).
+        return (self.clock() - self._epoch).total_seconds()
 
     async def _worker(self, queue: asyncio.Queue, result: DispatchResult,
                       lease_end: float) -> None:
@@ -259,10 +258,9 @@ class Dispatcher:
                                               "chat gone")
                     result.dropped += 1
             else:  # retried or deferred: the rest of this chat waits too, in order
-                next_at = self.clock() + timedelta(
-                    seconds=max(0.0, self.limiter.wait(row.channel, row.chat_id,
-                                                       self.is_group(row.channel, row.chat_id),
-                                                       self._seconds())))
+                next_at = self.clock() + timedelta(seconds=self.limiter.chat_wait(
+                    row.channel, row.chat_id, self.is_group(row.channel, row.chat_id),
+                    self._seconds()))
                 for other in rest:
                     await outbox.mark_retry(self.sessionmaker, other, self.owner, self.clock(),
                                             next_at, count_attempt=False)
@@ -278,21 +276,19 @@ class Dispatcher:
         buttons = _buttons(row.buttons) if channel.capabilities.buttons else ()
         done = len(row.channel_message_ids or [])  # parts sent by an earlier attempt
         for index in range(done, len(parts)):
-            now = slot = self._seconds()
-            wait = self.limiter.wait(row.channel, row.chat_id, group, now)
-            while wait > 0:
-                if now + wait > give_up_waiting or now + wait + self.send_timeout > lease_end:
-                    return await self._hand_back(row, result, wait)
-                slot = now + wait
+            # First the chat's own pace (long waits hand the row back), then an overall slot.
+            now = self._seconds()
+            wait = self.limiter.chat_wait(row.channel, row.chat_id, group, now)
+            if now + wait > give_up_waiting or now + wait + self.send_timeout > lease_end:
+                return await self._hand_back(row, result, wait)
+            if wait > 0:
                 await self.sleep(wait)
-                now = self._seconds()
-                wait = self.limiter.wait(row.channel, row.chat_id, group, now)
-            if now + self.send_timeout > lease_end:
+            now = self._seconds()
+            slot = self.limiter.book(row.channel, row.chat_id, group, now)
+            if slot > now:
+                await self.sleep(slot - now)
+            if self._seconds() + self.send_timeout > lease_end:
                 return await self._hand_back(row, result, 0.0)
-            # Counted at the instant the slot opened when we woke just after it: otherwise each
-            # wake-up's few milliseconds of lateness would add up to a lower overall rate.
-            self.limiter.take(row.channel, row.chat_id, group,
-                              slot if now - slot < _WAKE_JITTER else now)
             last = index == len(parts) - 1
             message = Outgoing(text=parts[index], buttons=buttons if last else ())
             try:
@@ -337,7 +333,8 @@ class Dispatcher:
 
     async def _rate_limited(self, row: Outbox, result: DispatchResult, exc: RetryAfter) -> str:
         seconds = max(float(exc.seconds), 1.0)
-        self.limiter.hold(row.channel, row.chat_id, self._seconds() + seconds)
+        self.limiter.hold(row.channel, row.chat_id, self.is_group(row.channel, row.chat_id),
+                          self._seconds() + seconds)
         await outbox.mark_retry(self.sessionmaker, row, self.owner, self.clock(),
                                 self.clock() + timedelta(seconds=seconds), _error(exc),
                                 count_attempt=False)

@@ -5,6 +5,8 @@ the recorded send instants, never by measuring how long a test took."""
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -22,6 +24,7 @@ from bot.channels.base import (
 from bot.dispatch import Dispatcher, GoneChat, RateLimits, telegram_group
 from bot.timeutil import utcnow
 from storage import outbox
+from storage.db import make_engine, make_sessionmaker
 from storage.models import Assignment, Contact, Outbox, SentMessage, Task, Unit
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 08:00 in Hà Nội
@@ -29,8 +32,14 @@ BUTTONS = [[{"text": "Đã xong", "data": "done:17"}, {"text": "Vướng mắc",
 
 
 class FakeClock:
+    """Virtual time. `sleep` parks the caller; when the others have had their turn, the clock
+    jumps to the earliest wake-up and wakes that sleeper, as real time would, only instantly."""
+
     def __init__(self, start: datetime = T0):
         self.now = start
+        self._sleepers: list[tuple[datetime, int, asyncio.Future]] = []
+        self._order = itertools.count()
+        self._driver: asyncio.Task | None = None
 
     def __call__(self) -> datetime:
         return self.now
@@ -39,10 +48,23 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
     async def sleep(self, seconds: float) -> None:
-        # Concurrent sleepers move the clock to the latest of their wake-up times.
-        target = self.now + timedelta(seconds=seconds)
-        await asyncio.sleep(0)
-        self.now = max(self.now, target)
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        wake = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + timedelta(seconds=seconds), next(self._order),
+                                        wake))
+        if self._driver is None or self._driver.done():
+            self._driver = asyncio.create_task(self._drive())
+        await wake
+
+    async def _drive(self) -> None:
+        while self._sleepers:
+            for _ in range(50):  # let whatever can run (database answers included) run first
+                await asyncio.sleep(0)
+            at, _, wake = heapq.heappop(self._sleepers)
+            self.now = max(self.now, at)
+            wake.set_result(None)
 
 
 class FakeChannel:
@@ -314,6 +336,8 @@ async def test_overall_limit_across_many_chats(db):
     times = [t for t, *_ in channel.sent]
     assert len(times) == len(set(channel.texts())) == 120
     assert most_in_any_window(times, 1.0) == 25  # reaches the limit, never passes it
+    gaps = [b - a for a, b in zip(sorted(times), sorted(times)[1:])]
+    assert min(gaps) >= timedelta(microseconds=39_999)  # evenly spaced, not in bursts
     # and many chats really are served side by side (not one send per second)
     assert times[-1] - times[0] < timedelta(seconds=10)
 
@@ -342,15 +366,20 @@ async def test_two_dispatchers_never_send_the_same_row_twice(any_db):
                             for i in range(150)])
     fast = RateLimits(per_second=10_000)
     first, second = FakeChannel(utcnow), FakeChannel(utcnow)
-    dispatchers = [Dispatcher(any_db.sessionmaker, {"telegram": ch}, owner=name, limits=fast,
+    # On SQLite the second dispatcher has its own engine, as a second process would.
+    other = make_engine(any_db.url) if any_db.url.startswith("sqlite") else None
+    makers = [any_db.sessionmaker, make_sessionmaker(other) if other else any_db.sessionmaker]
+    dispatchers = [Dispatcher(maker, {"telegram": ch}, owner=name, limits=fast,
                               batch_size=8, workers=4)
-                   for name, ch in (("d1", first), ("d2", second))]
+                   for maker, name, ch in zip(makers, ("d1", "d2"), (first, second))]
 
     async def until_empty(dispatcher: Dispatcher) -> None:
         while (await dispatcher.run_once()).claimed:
             pass
 
     await asyncio.gather(*(until_empty(d) for d in dispatchers))
+    if other:
+        await other.dispose()
     chats = [c for _, c, _, _ in first.sent + second.sent]
     assert len(chats) == len(set(chats)) == 150
     assert first.sent and second.sent  # both really took part
