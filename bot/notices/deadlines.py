@@ -331,9 +331,7 @@ def find_deadline(sentence: str, ref: date | None = None) -> Deadline | None:
     hit = _pick(_scan(sentence, ref))
     if hit is None:
         return None
-    text = _trim(sentence, hit)
-    # a condition right before the phrase voids it ("khi được phân bổ")
-    return Deadline(hit.date, text, hit.recurrence)
+    return Deadline(hit.date, _trim(sentence, hit), hit.recurrence)
 
 
 def parse_deadline(phrase: str, ref: date | None = None) -> Deadline | None:

@@ -191,7 +191,7 @@ def split_unit_list(phrase: str) -> list[str]:
         if new_unit and not _PEOPLE_NOT_UNITS.match(piece):
             names.append(piece)
         else:
-            names[-1] = prev + (sep if sep[0] in ",;" else sep) + piece
+            names[-1] = prev + sep + piece
     return [re.sub(r"\s+", " ", n).strip(" ,") for n in names if n.strip(" ,")]
 
 

@@ -15,11 +15,11 @@ def test_plain_text_and_markdown():
 
 
 def test_text_in_utf16_and_decomposed_unicode_is_normalised():
-    decomposed = "Ủy ban".encode("utf-8").decode("utf-8")
     import unicodedata
+
     nfd = unicodedata.normalize("NFD", "Giao Ủy ban nhân dân xã rà soát.")
     assert read_document(nfd.encode("utf-16"), "x.txt") == unicodedata.normalize("NFC", nfd)
-    assert decomposed in read_document(nfd.encode(), "x.txt")
+    assert "Ủy ban nhân dân" in read_document(nfd.encode(), "x.txt")
 
 
 def test_docx_keeps_automatic_numbering_and_table_cells():
