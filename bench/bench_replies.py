@@ -27,12 +27,18 @@ def main(n: int = 10_000) -> None:
     replies = [f"{texts[i % len(texts)]} #{i}" for i in range(n)]
     today = date(2026, 5, 4)
     classify("warm up", today)
-    start = time.perf_counter()
-    for text in replies:
-        classify(text, today)
-    elapsed = time.perf_counter() - start
-    print(f"{n} replies classified in {elapsed:.3f} s "
-          f"({n / elapsed:,.0f} replies/s, {elapsed / n * 1e6:.0f} µs each); goal < 1 s")
+    rounds, cpu = [], []
+    for _ in range(3):  # best of three: a shared machine is noisy
+        start, start_cpu = time.perf_counter(), time.process_time()
+        for text in replies:
+            classify(text, today)
+        rounds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    elapsed = min(rounds)
+    print(f"{n} replies classified in {elapsed:.3f} s, best of 3 "
+          f"({n / elapsed:,.0f} replies/s, {elapsed / n * 1e6:.0f} µs each; rounds: "
+          + ", ".join(f"{r:.3f}" for r in rounds) + "); goal < 1 s")
+    print(f"CPU time of the best round: {min(cpu):.3f} s (less sensitive to other load)")
     # A yardstick for the machine (shared or loaded machines are slower): an idle modern
     # CPU runs this empty loop in about 0.02 s.
     start = time.perf_counter()

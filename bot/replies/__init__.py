@@ -86,10 +86,10 @@ def _split_by_code(norm: Normalised) -> list[tuple[int | None, Normalised]]:
 
     A code with no words of its own shares the next part's words ("#12 và #13 xong"), or the
     previous part's when it comes last; words before the first code join the first part
-    ("Dạ báo cáo: #12 xong, #15 đang làm")."""
+    ("Dạ báo cáo: #12 xong, #15 đang làm"). Each part comes back without its codes."""
     spans = extract.code_spans(norm)
     if len({code for code, _, _ in spans}) <= 1:
-        return [(spans[0][0] if spans else None, norm)]
+        return [(spans[0][0] if spans else None, _without_codes(norm, spans))]
     bodies = []
     for k, (code, first, last) in enumerate(spans):
         end = spans[k + 1][1] if k + 1 < len(spans) else len(norm.pieces)
@@ -97,21 +97,23 @@ def _split_by_code(norm: Normalised) -> list[tuple[int | None, Normalised]]:
     parts: list[tuple[int, Normalised]] = []
     pending: list[int] = []
     for code, body in bodies:
-        if _has_content(_without_codes(body)):
+        body = _without_codes(body)
+        if _has_content(body):
             parts.extend((waiting, body) for waiting in pending + [code])
             pending = []
         else:
             pending.append(code)
     if pending:
-        shared = parts[-1][1] if parts else norm
+        shared = parts[-1][1] if parts else _without_codes(norm)
         parts.extend((code, shared) for code in pending)
     seen: set[int] = set()
     return [(code, body) for code, body in parts if not (code in seen or seen.add(code))]
 
 
-def _without_codes(norm: Normalised) -> Normalised:
+def _without_codes(norm: Normalised, spans: list | None = None) -> Normalised:
     """The same words with task codes blanked, so "#12" is never read as a date or figure."""
-    spans = extract.code_spans(norm)
+    if spans is None:
+        spans = extract.code_spans(norm)
     if not spans:
         return norm
     drop = {i for _, first, last in spans for i in range(first, last)}
@@ -122,7 +124,7 @@ def _without_codes(norm: Normalised) -> Normalised:
 def classify(text: str, today: date) -> Reply:
     """Read one reply. `today` anchors relative dates ("thêm 3 ngày", "tuần sau")."""
     norm = normalise(text)
-    items = tuple(_read_part(_without_codes(body), code, today) for code, body in _split_by_code(norm))
+    items = tuple(_read_part(body, code, today) for code, body in _split_by_code(norm))
     first = items[0]
     codes = tuple(item.code for item in items if item.code is not None)
     return Reply(

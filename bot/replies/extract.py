@@ -19,9 +19,14 @@ from bot.replies.plain import Normalised
 _CODE = re.compile(r"#(\d{1,6})\b|\bnv(\d{1,6})\b|\b(?:nhiem vu|viec|task|ma) (?:so )?(\d{1,6})\b(?! ?(?:%|ngay|hom|tuan|thang|xa|phuong))")
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def code_spans(norm: Normalised) -> list[tuple[int, int, int]]:
     """(code, first piece index, last piece index + 1) for each code mention, in order."""
-    found = []
+    found: list[tuple[int, int, int]] = []
+    if not _DIGIT.search(norm.s):
+        return found  # every code has digits; most replies have none
     for m in _CODE.finditer(norm.s):
         if m.group(3) and m.group(0).startswith("viec") and " so " not in m.group(0):
             continue  # "việc 3 ngày" is not a code; "việc số 3" is

@@ -38,35 +38,49 @@ class Verdict:
 
 
 class AnyOf:
-    """Alternative patterns, tried in order. An alternative given as (words, pattern) is only
-    tried when one of its words occurs in the text: a substring test is far cheaper than a
-    regex, and most replies contain none of the words (this keeps classify() fast)."""
+    """Alternative patterns, tried in order. An alternative given as (triggers, pattern) is only
+    tried when one of its trigger phrases occurs in the text. Each phrase is reduced to its last
+    word and tested against the text's set of words (a set lookup is far cheaper than a regex,
+    and most replies contain none of the triggers: this keeps classify() fast). A trigger with
+    a symbol ("%") is tested as a plain substring."""
 
     def __init__(self, *alternatives: str | tuple[tuple[str, ...], str]):
-        self.alternatives = [
-            (alt[0], re.compile(alt[1])) if isinstance(alt, tuple) else ((), re.compile(alt))
-            for alt in alternatives
-        ]
+        self.alternatives = []
+        for alt in alternatives:
+            phrases, pattern = alt if isinstance(alt, tuple) else ((), alt)
+            words = frozenset(p.split()[-1] for p in phrases if _PLAIN_PHRASE.match(p))
+            symbols = tuple(p for p in phrases if not _PLAIN_PHRASE.match(p))
+            self.alternatives.append((bool(phrases), words, symbols, re.compile(pattern)))
+
+    def _candidates(self, s: str):
+        words = _words(s)
+        for gated, triggers, symbols, pattern in self.alternatives:
+            if not gated or not triggers.isdisjoint(words) or any(sym in s for sym in symbols):
+                yield pattern
 
     def search(self, s: str) -> re.Match | None:
-        for words, pattern in self.alternatives:
-            if words and not any(w in s for w in words):
-                continue
+        for pattern in self._candidates(s):
             m = pattern.search(s)
             if m:
                 return m
         return None
 
     def finditer(self, s: str):
-        for words, pattern in self.alternatives:
-            if not words or any(w in s for w in words):
-                yield from pattern.finditer(s)
+        for pattern in self._candidates(s):
+            yield from pattern.finditer(s)
 
     def sub(self, repl, s: str) -> str:
-        for words, pattern in self.alternatives:
-            if not words or any(w in s for w in words):
-                s = pattern.sub(repl, s)
+        for pattern in list(self._candidates(s)):
+            s = pattern.sub(repl, s)
         return s
+
+
+_PLAIN_PHRASE = re.compile(r"^[a-z ]+$")
+
+
+@lru_cache(maxsize=64)
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
 
 
 _any = AnyOf
