@@ -10,9 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Contact, Outbox, SentMessage
 
-_BATCH = 500
-
-
 async def enqueue(session: AsyncSession, rows: Iterable[dict], now: datetime) -> int:
     """Insert outbox rows, silently skipping any whose key is already queued.
 
@@ -28,13 +25,10 @@ async def enqueue(session: AsyncSession, rows: Iterable[dict], now: datetime) ->
         return 0
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    added = 0
-    for start in range(0, len(rows), _BATCH):
-        stmt = insert(Outbox).values(rows[start:start + _BATCH]).on_conflict_do_nothing(
-            index_elements=["key"])
-        result = await session.execute(stmt)
-        added += max(result.rowcount or 0, 0)
-    return added
+    # One statement compiled once and run for every row ("insertmanyvalues" batches them);
+    # RETURNING counts only the rows that were really new.
+    stmt = insert(Outbox).on_conflict_do_nothing(index_elements=["key"]).returning(Outbox.id)
+    return len((await session.execute(stmt, rows)).all())
 
 
 # --- Claiming and marking (used by bot/dispatch.py) -------------------------------------------
