@@ -68,9 +68,8 @@ def _read_part(norm: Normalised, code: int | None, today: date) -> ReplyItem:
     reason = None
     if intent == "blocked" and verdict.cause:
         reason = extract.reason(norm, *verdict.cause)
-    elif intent == "extension" and extract._BECAUSE.search(norm.s):
-        m = extract._BECAUSE.search(norm.s)
-        reason = extract.reason(norm, m.start(), m.end())
+    elif intent == "extension":
+        reason = extract.stated_cause(norm)  # "xin gia hạn ... vì thiếu số liệu"
     return ReplyItem(code, intent, pct, until, reason, verdict.confident)
 
 

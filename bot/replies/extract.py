@@ -285,3 +285,9 @@ def reason(norm: Normalised, a: int, b: int) -> str | None:
         return None
     quoted = norm.quote(start, end).strip(" ,.;:!?-")
     return quoted or None
+
+
+def stated_cause(norm: Normalised) -> str | None:
+    """The cause after "vì", "do", "lý do là" ..., or None when no cause is stated."""
+    m = _BECAUSE.search(norm.s)
+    return reason(norm, m.start(), m.end()) if m else None

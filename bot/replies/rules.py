@@ -156,9 +156,10 @@ def rule_extension(s: str) -> Verdict | None:
 
 _QUESTION = _any(
     r"\?",
-    r"\b(?:bao gio|khi nao|hom nao|ngay nao|luc nao|thang nao|o dau|cho nao|gui ai|nop ai|nop dau|gui dau"
+    (('gio', 'nao', 'dau', 'ai', 'sao', 'lai', 'gi', 'vay', 'nhieu', 'khong', 'chua'),
+     r"\b(?:bao gio|khi nao|hom nao|ngay nao|luc nao|thang nao|o dau|cho nao|gui ai|nop ai|nop dau|gui dau"
     r"|phong nao|don vi nao|ben nao|co quan nao|the nao|nhu nao|nhu the nao|la sao|tai sao|vi sao|sao lai"
-    r"|mau nao|mau gi|la gi|gi vay|lam sao|bao nhieu|nhu vay a|phai khong|dung khong|duoc chua)\b",
+    r"|mau nao|mau gi|la gi|gi vay|lam sao|bao nhieu|nhu vay a|phai khong|dung khong|duoc chua)\b"),
     (("ai ",), r"(?<!co )(?<!khong )\bai (?:chu tri|phu trach|lam|la dau moi|tong hop|ky)\b"),
     (('sao',), r"\bsao (?:a|anh|chi|ha)\b"),
     (('hoi',), r"\b(?:cho em hoi|(?<!de )em hoi|xin hoi|muon hoi|muonmuon hoi|hoi chut|hoi ti|hoi xiu)\b"),
@@ -205,10 +206,12 @@ _BLOCKED = _any(
     r"\b(?:xa|phuong|phong|so|don vi|ban|nganh|ben|cac|huyen|tinh|chi cuc|trung tam|nha thau|nha dau tu|cap tren|lanh dao|thuong truc|chu tich|ubnd|dan|sep) "
     r"(?:\S+ ){0,4}chua (?:gui|cung cap|bao cao|phan hoi|tra loi|co y kien|cho y kien|ban giao|phoi hop|thong nhat|duyet|phe duyet|ky|cap|ung|giai ngan|chi dao|chuyen)\b",
     (('chua',), r"\bchua (?:duoc )?(?:chuyen muc dich|giao dat|thu hoi|boi thuong|ban giao|cap phep|phe duyet|tham dinh|bo tri|phan bo|giai ngan|cap von|co chu truong|co quyet dinh|co huong dan)\b"),
-    r"\b(?:loi|su co|treo|sap|truc trac) (?:\w+ )?(?:he thong|phan mem|mang|may chu|trang|cong|duong truyen)\b"
-    r"|\b(?:he thong|phan mem|mang|may chu|duong truyen|trang|cong thong tin) (?:\w+ )?(?:loi|treo|sap|truc trac|cham)\b|\bmat (?:mang|dien)\b|\bkhong (?:dang nhap|truy cap|vao) (?:duoc )?(?:he thong|phan mem|trang)",
-    r"\bmua (?:lon|to|nhieu|bao|lu|keo dai|lien tuc|suot|qua|hoai|dam|gio)\b|\b(?:troi|do|vi|gap|con|tai) mua\b"
-    r"|\bbaolu\b|\bbao (?:lu|so \d)\b|\blu (?:lut|ve|len)\b|\bnuoc lu\b|\bngap\b|\btrieu cuong\b|\bsat lo\b|\bthoi tiet\b",
+    (('loi', 'su co', 'treo', 'sap', 'truc trac', 'mat mang', 'mat dien', 'dang nhap', 'truy cap'),
+     r"\b(?:loi|su co|treo|sap|truc trac) (?:\w+ )?(?:he thong|phan mem|mang|may chu|trang|cong|duong truyen)\b"
+    r"|\b(?:he thong|phan mem|mang|may chu|duong truyen|trang|cong thong tin) (?:\w+ )?(?:loi|treo|sap|truc trac|cham)\b|\bmat (?:mang|dien)\b|\bkhong (?:dang nhap|truy cap|vao) (?:duoc )?(?:he thong|phan mem|trang)"),
+    (('mua', 'baolu', 'bao', 'lu', 'ngap', 'trieu cuong', 'sat lo', 'thoi tiet', 'lut'),
+     r"\bmua (?:lon|to|nhieu|bao|lu|keo dai|lien tuc|suot|qua|hoai|dam|gio)\b|\b(?:troi|do|vi|gap|con|tai) mua\b"
+    r"|\bbaolu\b|\bbao (?:lu|so \d)\b|\blu (?:lut|ve|len)\b|\bnuoc lu\b|\bngap\b|\btrieu cuong\b|\bsat lo\b|\bthoi tiet\b"),
     (('khieu', 'to cao', 'tranh chap', 'dan '), r"\b(?:khieu nai|to cao|khieu kien|tranh chap)\b|\bdan (?:\w+ )?(?:phan doi|khong dong y|chua dong y|ngan can|khong chiu|chua chiu|kien)\b"),
     (('tam dung', 'tam ngung', 'dinh chi', 'thi cong'), r"\b(?:tam dung|tam ngung|dinh chi|ngung thi cong|dung thi cong)\b"),
     (('vi ', 'do '), r"\b(?:vi|(?<!tien )(?<!muc )do|tai vi|boi vi|ly do) " + _BUSY_CAUSE + r"(?:\w+ ){0,5}(?:chua|khong|thieu|het|loi|vuong|cham)\b"),
@@ -266,7 +269,8 @@ def _done_claims(s: str) -> tuple[tuple[int, int], ...]:
     for m in DONE_WORD.finditer(s):
         before = s[:m.start()]
         clause = before[max((c.end() for c in _CLAUSE_START.finditer(before)), default=0):]
-        after = s[m.end():]
+        clause = " ".join(clause.split()[-5:])  # the guards look at most five words back
+        after = s[m.end():m.end() + 60]
         if _NEGATED.search(clause) or _CONDITIONAL.search(clause):
             continue
         if _AFTER_NOT_CLAIM.match(after) or _AFTER_CONDITIONAL.match(after):
@@ -403,10 +407,13 @@ def rule_not_done(s: str) -> Verdict | None:
 # --- acknowledgements ----------------------------------------------------------------------
 
 _ACK = _any(
-    r"\b(?:ok|vang|u|nhan|da nhan|em nhan|ro|da ro|nam|nam duoc|em biet|biet roi|cam on|hihi|haha|hehe|hi"
-    r"|chao|xin chao|dong y|nhat tri|thong nhat|tuan thu|chap hanh|da de|luu y)\b",
-    r"\b(?:de em|em se|em xin phep|em kiem tra|em xem|em bao lai|bao lai|bao anh sau|bao sau)\b",
-    r"\b(?:chuc|chuc mung|xin loi|cam on)\b",
+    (('ok', 'vang', 'u', 'nhan', 'ro', 'nam', 'biet', 'cam on', 'hihi', 'haha', 'hehe', 'hi', 'chao', 'dong y', 'nhat tri', 'thong nhat', 'tuan thu', 'chap hanh', 'da de', 'luu y'),
+     r"\b(?:ok|vang|u|nhan|da nhan|em nhan|ro|da ro|nam|nam duoc|em biet|biet roi|cam on|hihi|haha|hehe|hi"
+    r"|chao|xin chao|dong y|nhat tri|thong nhat|tuan thu|chap hanh|da de|luu y)\b"),
+    (('em', 'bao'),
+     r"\b(?:de em|em se|em xin phep|em kiem tra|em xem|em bao lai|bao lai|bao anh sau|bao sau)\b"),
+    (('chuc', 'xin loi', 'cam on'),
+     r"\b(?:chuc|chuc mung|xin loi|cam on)\b"),
 )
 
 
