@@ -208,7 +208,7 @@ _BLOCKED = _any(
     (('chua',), r"\bchua (?:duoc )?(?:chuyen muc dich|giao dat|thu hoi|boi thuong|ban giao|cap phep|phe duyet|tham dinh|bo tri|phan bo|giai ngan|cap von|co chu truong|co quyet dinh|co huong dan)\b"),
     (('loi', 'su co', 'treo', 'sap', 'truc trac', 'mat mang', 'mat dien', 'dang nhap', 'truy cap'),
      r"\b(?:loi|su co|treo|sap|truc trac) (?:\w+ )?(?:he thong|phan mem|mang|may chu|trang|cong|duong truyen)\b"
-    r"|\b(?:he thong|phan mem|mang|may chu|duong truyen|trang|cong thong tin) (?:\w+ )?(?:loi|treo|sap|truc trac|cham)\b|\bmat (?:mang|dien)\b|\bkhong (?:dang nhap|truy cap|vao) (?:duoc )?(?:he thong|phan mem|trang)"),
+    r"|\b(?:he thong|phan mem|mang|may chu|duong truyen|trang|cong thong tin) (?:\w+ ){0,5}(?:loi|treo|sap|truc trac|cham)\b|\bmat (?:mang|dien)\b|\bkhong (?:dang nhap|truy cap|vao) (?:duoc )?(?:he thong|phan mem|trang)"),
     (('mua', 'baolu', 'bao', 'lu', 'ngap', 'trieu cuong', 'sat lo', 'thoi tiet', 'lut'),
      r"\bmua (?:lon|to|nhieu|bao|lu|keo dai|lien tuc|suot|qua|hoai|dam|gio)\b|\b(?:troi|do|vi|gap|con|tai) mua\b"
     r"|\bbaolu\b|\bbao (?:lu|so \d)\b|\blu (?:lut|ve|len)\b|\bnuoc lu\b|\bngap\b|\btrieu cuong\b|\bsat lo\b|\bthoi tiet\b"),
