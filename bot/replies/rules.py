@@ -52,11 +52,14 @@ class AnyOf:
             symbols = tuple(p for p in phrases if not _PLAIN_PHRASE.match(p))
             self.alternatives.append((bool(phrases), words, symbols, re.compile(pattern)))
 
-    def _candidates(self, s: str):
+    def _candidates(self, s: str) -> list[re.Pattern]:
         words = _words(s)
+        chosen = []
         for gated, triggers, symbols, pattern in self.alternatives:
-            if not gated or not triggers.isdisjoint(words) or any(sym in s for sym in symbols):
-                yield pattern
+            if gated and triggers.isdisjoint(words) and not (symbols and _has_any(s, symbols)):
+                continue
+            chosen.append(pattern)
+        return chosen
 
     def search(self, s: str) -> re.Match | None:
         for pattern in self._candidates(s):
@@ -70,12 +73,19 @@ class AnyOf:
             yield from pattern.finditer(s)
 
     def sub(self, repl, s: str) -> str:
-        for pattern in list(self._candidates(s)):
+        for pattern in self._candidates(s):
             s = pattern.sub(repl, s)
         return s
 
 
 _PLAIN_PHRASE = re.compile(r"^[a-z ]+$")
+
+
+def _has_any(s: str, symbols: tuple[str, ...]) -> bool:
+    for symbol in symbols:
+        if symbol in s:
+            return True
+    return False
 
 
 @lru_cache(maxsize=64)
