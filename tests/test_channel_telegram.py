@@ -380,6 +380,11 @@ async def test_webhook_mode_without_a_secret_makes_one_up(adapter, fake):
     assert len(fake.webhook["secret_token"]) >= 32
 
 
+def test_a_webhook_secret_telegram_would_refuse_is_rejected_at_once(adapter):
+    with pytest.raises(ValueError, match="webhook secret"):
+        adapter("1:x", "http://127.0.0.1:9", webhook_url="https://x/hook", webhook_secret="có dấu")
+
+
 # ---- pure conversion ------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -70,6 +71,7 @@ REQUEST_TIMEOUT = 30.0  # seconds, for every call except long polling
 CONCURRENT_UPDATES = 64
 STOP_GRACE = 10.0  # seconds given to handlers still running when the channel stops
 REPLY_RETRY_AFTER_MAX = 30.0  # a reply waits out a 429 up to this long, then gives up
+_SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts for secret_token
 # Bad Request descriptions that mean the chat is not reachable any more.
 _GONE_DESCRIPTIONS = ("chat not found", "user not found", "peer_id_invalid", "chat_write_forbidden")
 
@@ -280,7 +282,8 @@ class TelegramBase:
         poll_timeout: int = 30,
     ):
         protect_token(token)
-        self._token = token
+        if webhook_secret and not _SECRET_FORMAT.fullmatch(webhook_secret):
+            raise ValueError("the webhook secret must be 1-256 characters A-Z, a-z, 0-9, _ or -")
         self.api_base_url = api_base_url.rstrip("/")
         self.webhook_url = webhook_url
         # Webhook mode always checks the header: without a configured secret, make one up.
