@@ -18,7 +18,8 @@ from bot.channels.base import Incoming, Outgoing
 from bot.config import Settings
 from bot.i18n import normalise_language, t
 from bot.workdays import WorkCalendar
-from handlers import admin, extensions, progress, start, status, tasks
+from bot.notices import looks_like_notice
+from handlers import admin, extensions, imports, progress, start, status, tasks
 from handlers.context import Ctx
 from storage.models import Contact, Inbox
 
@@ -45,6 +46,7 @@ BUTTONS = {
     "u": progress.handle_undo_button,
     "x": extensions.handle_decision_button,
     "c": progress.handle_confirm_button,
+    "i": imports.handle_button,
 }
 
 
@@ -144,5 +146,8 @@ async def route(ctx: Ctx) -> None:
             await start.handle_help(ctx, unknown=command)
             return
         await handler(ctx)
+        return
+    if ctx.is_admin and len(msg.text or "") > 200 and looks_like_notice(msg.text):
+        await imports.review(ctx, msg.text)
         return
     await progress.handle_text(ctx)

@@ -103,7 +103,10 @@ _END_OF_BODY = re.compile(r"^(?:Nơi nhận|Noi nhan)\s*:?|^(?:KT|TL|TM|Q)\.\s*[
 _CLOSING = re.compile(
     r"thông báo\s+(?:ý kiến\s+)?(?:kết luận|chỉ đạo|để|đến|nội dung)|"
     r"^(?:Báo cáo|Kết quả)\b[^.]{0,120}\b(?:gửi|về)\b[^.]{0,120}\b(?:trước|chậm nhất)|"
-    r"(?:để|đề nghị)\s+các\s+(?:cơ quan|đơn vị|ngành|phòng)[^.]{0,60}\bbiết\b",
+    r"(?:để|đề nghị)\s+các\s+(?:cơ quan|đơn vị|ngành|phòng)[^.]{0,60}\bbiết\b|"
+    # "Các cơ quan, đơn vị báo cáo kết quả thực hiện về Văn phòng … trước ngày …": for everyone
+    r"^(?:Đề nghị |Yêu cầu )?(?:các|Các)\s+(?:cơ quan|đơn vị|ngành|phòng|sở)\b[^.]{0,80}?"
+    r"\b(?:báo cáo|gửi)\b[^.]{0,160}\b(?:trước|chậm nhất)",
     re.IGNORECASE)
 
 

@@ -1,0 +1,81 @@
+"""The Office pastes a conclusion notice in chat: the bot shows what it understood and stores the
+tasks only after Xác nhận. Stateless: the buttons carry the inbox id of the pasted text."""
+from __future__ import annotations
+
+from bot.channels.base import Button
+from bot.notices import parse_notice
+from bot.notices.review import plan_import, render_summary, render_tasks
+from bot.registry import all_units
+from bot.taskstore import DuplicateDocument, queue_new_task_notices, store
+from handlers.context import Ctx
+from storage.models import Inbox
+
+PAGE = 5
+
+
+def _buttons(ctx: Ctx, inbox_id: int, page: int, can_confirm: bool, has_more: bool) -> list[list[Button]]:
+    row = []
+    if can_confirm:
+        row.append(Button(ctx.tr("Confirm"), f"i:ok:{inbox_id}"))
+    if has_more:
+        row.append(Button(ctx.tr("Details"), f"i:more:{inbox_id}:{page}"))
+    row.append(Button(ctx.tr("Cancel"), f"i:no:{inbox_id}"))
+    return [row]
+
+
+async def review(ctx: Ctx, text: str) -> None:
+    notice = parse_notice(text)
+    if not notice.tasks:
+        ctx.outcome = "notice_without_directives"
+        ctx.say(ctx.tr("No directives were found in this document."))
+        return
+    plan = plan_import(notice, await all_units(ctx.session))
+    summary = render_summary(notice, ctx.lang, plan)
+    if plan.unknown:
+        summary += "\n" + ctx.tr("Add the missing units (nhacviec units add NAME, or as an alias) "
+                                 "and send the notice again.")
+    ctx.outcome = "notice_review"
+    ctx.say(summary, _buttons(ctx, ctx.inbox.id, 0, not plan.unknown, True))
+
+
+async def handle_button(ctx: Ctx) -> None:
+    """i:ok:INBOX, i:more:INBOX:PAGE, i:no:INBOX"""
+    if not ctx.is_admin:
+        ctx.outcome = "forbidden"
+        ctx.say(ctx.tr("Only the Office can do this."))
+        return
+    parts = ctx.msg.button_data.split(":")
+    pasted = await ctx.session.get(Inbox, int(parts[2])) if len(parts) >= 3 and parts[2].isdigit() else None
+    if pasted is None or pasted.chat_id != ctx.msg.chat_id:
+        ctx.say(ctx.tr("This button is no longer valid."))
+        return
+    action = parts[1]
+    if action == "no":
+        ctx.outcome = "notice_cancelled"
+        ctx.say(ctx.tr("Cancelled: nothing was stored."))
+        return
+    notice = parse_notice(pasted.text)
+    if action == "more":
+        page = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0
+        start = page * PAGE
+        ctx.outcome = "notice_details"
+        ctx.say(render_tasks(notice, ctx.lang, start, PAGE) or ctx.tr("No more tasks."),
+                _buttons(ctx, pasted.id, page + 1, True, start + PAGE < len(notice.tasks)))
+        return
+    plan = plan_import(notice, await all_units(ctx.session))
+    if plan.unknown:
+        ctx.say(render_summary(notice, ctx.lang, plan))
+        return
+    try:
+        stored = await store(ctx.session, plan.document(source="chat", content=pasted.text),
+                             plan.tasks, ctx.now)
+    except DuplicateDocument as exc:
+        ctx.outcome = "notice_duplicate"
+        ctx.say(ctx.tr("This notice ({number}) has already been imported.",
+                       number=exc.document.number or exc.document.source))
+        return
+    queued = await queue_new_task_notices(ctx.session, stored.assignments, ctx.now)
+    ctx.outcome = "notice_stored"
+    ctx.say(ctx.tr("Stored {tasks} tasks ({assignments} assignments); {notices} messages queued "
+                   "for the units.", tasks=len(stored.tasks), assignments=len(stored.assignments),
+                   notices=queued))
