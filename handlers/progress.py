@@ -12,7 +12,7 @@ from bot.replies import classify
 from bot.taskstore import shorten
 from bot.timeutil import fmt_date
 from handlers.context import Ctx
-from handlers import notify
+from handlers import evidence, notify
 from storage.models import (
     AWAITING, OPEN_STATES, Assignment, Contact, Inbox, SentMessage,
 )
@@ -106,11 +106,20 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
 
 
 async def handle_text(ctx: Ctx) -> None:
+    await _handle_text(ctx)
+    if ctx.contact.role == "officer":
+        await evidence.with_report(ctx)
+
+
+async def _handle_text(ctx: Ctx) -> None:
     text = visible_text(ctx.msg.text)
     if ctx.contact.role != "officer":
         if ctx.msg.kind == "text" and text:
             ctx.outcome = "not_officer"
             ctx.say(ctx.tr("Only unit officers report progress. Send /help to see what you can do."))
+        return
+    if not text and ctx.msg.attachment is not None:
+        await evidence.alone(ctx)
         return
     if not text:
         ctx.outcome = "empty"

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.i18n import normalise_language, t
 from bot.workdays import WorkCalendar
 from bot.notices import looks_like_notice
-from handlers import admin, extensions, imports, progress, start, status, tasks
+from handlers import admin, extensions, imports, progress, start, status, taskinfo, tasks
 from handlers.context import Ctx
 from storage.models import Contact, Inbox
 
@@ -30,6 +30,7 @@ COMMANDS = {
     "start": start.handle_start,
     "help": start.handle_help,
     "tasks": tasks.handle_tasks,
+    "task": taskinfo.handle_task,
     "status": status.handle_status,
     "overdue": status.handle_overdue,
     "meeting": admin.handle_meeting,

@@ -58,12 +58,13 @@ async def handle_help(ctx: Ctx, unknown: str | None = None) -> None:
     role = ctx.contact.role if ctx.contact else None
     lines.append(ctx.tr("What you can do:"))
     if role == "officer":
-        lines += [ctx.tr("/tasks — your unit's open tasks"),
+        lines += [ctx.tr("/tasks — your unit's open tasks; /task N — one task and its reports"),
                   ctx.tr("Report in a few words: \"#17 xong\", \"#17 đang làm 70%\", "
                          "\"#17 xin gia hạn đến 15/5\", or answer a reminder."),
                   ctx.tr("/undo — undo your last report (within 10 minutes)")]
     if role in ("leader", "admin"):
         lines += [ctx.tr("/status — the overall picture; /status UNIT — one unit"),
+                  ctx.tr("/task N — one task, its reports and files"),
                   ctx.tr("/overdue — overdue tasks"),
                   ctx.tr("/extensions — pending extension requests")]
     if role == "admin":

@@ -278,3 +278,44 @@ async def test_language_is_per_contact(world):
     assert "Language set to English." == await world.text("lan", "/lang en")
     assert "Your unit has no open tasks" in await world.text("lan", "xong")
     assert "Đã chuyển sang tiếng Việt." == await world.text("lan", "/lang vi")
+
+
+async def test_files_are_kept_with_the_report(world):
+    from bot.channels.base import Attachment
+
+    await world.register("lan", "officer", "Phòng Kinh tế")
+    [code] = await world.tasks(("Phòng Kinh tế thị xã", "Nhiệm vụ A", date(2026, 4, 20)))
+    pdf = Attachment(kind="document", file_id="F1", file_name="bao-cao.pdf",
+                     mime_type="application/pdf", size=120_000)
+    from bot.channels.base import Incoming
+
+    async def send(text, att, n):
+        msg = Incoming(channel="console", chat_id="lan", user_id="lan", text=text,
+                       update_id=f"file{n}", attachment=att, kind="document" if att.kind == "document" else "photo")
+        return "\n".join(r.text for r in await world.app.core.handle(msg))
+
+    # A file alone first: it waits for the report that follows.
+    assert "Đã nhận tệp" in await send("", pdf, 1)
+    answer = await world.text("lan", "xong rồi ạ")
+    assert "bao-cao.pdf" in answer
+    # A photo after the report: kept with it.
+    photo = Attachment(kind="photo", file_id="P1", size=50_000)
+    assert f"#{code}" in await send("", photo, 2)
+    # Too big, or the wrong kind: refused with a clear message.
+    assert "20 MB" in await send("", Attachment(kind="document", file_id="F2", file_name="video.mp4",
+                                                size=50_000_000), 3)
+    assert "Không nhận loại tệp" in await send("", Attachment(kind="document", file_id="F3",
+                                                              file_name="virus.exe", size=10), 4)
+    async with world.app.sessionmaker() as s:
+        report = await s.scalar(select(ProgressReport))
+    assert [e["file_id"] for e in report.evidence] == ["F1", "P1"]
+    card = await world.text("lan", f"/task {code}")
+    assert "bao-cao.pdf" in card and "ảnh" in card and "xong rồi ạ" in card
+
+
+async def test_task_card_is_private_to_the_unit(world):
+    await world.register("phuc", "officer", "UBND Phường 1")
+    await world.register("chair", "leader")
+    [theirs] = await world.tasks(("Phòng Kinh tế thị xã", "Nhiệm vụ bí mật", date(2026, 4, 20)))
+    assert "Nhiệm vụ bí mật" not in await world.text("phuc", f"/task {theirs}")
+    assert "Nhiệm vụ bí mật" in await world.text("chair", f"/task {theirs}")

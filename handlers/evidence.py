@@ -1,0 +1,95 @@
+"""Files and photos sent as evidence: kept with the report they belong to.
+
+A file sent with a caption belongs to the report in the caption; a file sent alone belongs to
+the sender's report of the last 30 minutes, or, failing that, waits for their next report."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import PurePath
+
+from sqlalchemy import select
+
+from bot.channels.base import Attachment
+from bot.i18n import N_, t
+from handlers.context import Ctx
+from storage.models import Inbox, ProgressReport
+
+MAX_BYTES = 20 * 1024 * 1024  # what a Telegram bot can fetch back
+WINDOW = timedelta(minutes=30)
+ALLOWED_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".jpg", ".jpeg",
+                    ".png", ".zip", ".rar"}
+ALLOWED_MIME_PREFIXES = ("image/", "application/pdf", "application/msword",
+                         "application/vnd.openxmlformats-officedocument",
+                         "application/vnd.ms-excel", "application/vnd.oasis.opendocument",
+                         "application/zip", "application/x-rar")
+PENDING = "evidence_pending"
+
+
+def problem(att: Attachment) -> str | None:
+    """The msgid of what is wrong with a file, or None when it may be kept."""
+    if att.size is not None and att.size > MAX_BYTES:
+        return N_("The file is larger than 20 MB: please send a smaller file or a link.")
+    if att.kind == "photo":
+        return None
+    suffix = PurePath(att.file_name or "").suffix.lower()
+    if suffix in ALLOWED_SUFFIXES or (att.mime_type or "").startswith(ALLOWED_MIME_PREFIXES):
+        return None
+    return N_("This kind of file is not accepted: send PDF, Word, Excel or a photo.")
+
+
+def record_of(att: Attachment, channel: str, inbox_id: int) -> dict:
+    return {"kind": att.kind, "file_id": att.file_id, "file_name": att.file_name,
+            "mime_type": att.mime_type, "size": att.size, "channel": channel, "inbox_id": inbox_id}
+
+
+def describe(evidence: list[dict], lang: str) -> str:
+    return ", ".join(e.get("file_name") or t(lang, "photo") for e in evidence)
+
+
+async def _attach(report: ProgressReport, items: list[dict]) -> None:
+    report.evidence = [*(report.evidence or []), *items]
+
+
+async def with_report(ctx: Ctx) -> None:
+    """After the text of a message was handled: give its file, and files waiting, to its reports."""
+    reports = (await ctx.session.scalars(select(ProgressReport).where(
+        ProgressReport.inbox_id == ctx.inbox.id))).all()
+    if not reports:
+        return
+    items = []
+    if ctx.msg.attachment is not None and problem(ctx.msg.attachment) is None:
+        items.append(record_of(ctx.msg.attachment, ctx.msg.channel, ctx.inbox.id))
+    waiting = (await ctx.session.scalars(select(Inbox).where(
+        Inbox.channel == ctx.msg.channel, Inbox.chat_id == ctx.msg.chat_id,
+        Inbox.outcome == PENDING, Inbox.received_at > ctx.now - WINDOW))).all()
+    for row in waiting:
+        att = row.payload.get("attachment") or {}
+        items.append({**{k: att.get(k) for k in ("kind", "file_id", "file_name", "mime_type", "size")},
+                      "channel": row.channel, "inbox_id": row.id})
+        row.outcome = "evidence_attached"
+    if items:
+        for report in reports:
+            await _attach(report, items)
+        ctx.say(ctx.tr("Kept with the report: {files}.", files=describe(items, ctx.lang)))
+
+
+async def alone(ctx: Ctx) -> None:
+    """A file without words: attach it to the sender's recent report, or keep it waiting."""
+    att = ctx.msg.attachment
+    wrong = problem(att)
+    if wrong:
+        ctx.outcome = "evidence_refused"
+        ctx.say(ctx.tr(wrong))
+        return
+    recent = await ctx.session.scalar(select(ProgressReport).where(
+        ProgressReport.contact_id == ctx.contact.id,
+        ProgressReport.created_at > ctx.now - WINDOW).order_by(ProgressReport.id.desc()).limit(1))
+    if recent is None:
+        ctx.outcome = PENDING
+        ctx.say(ctx.tr("File received. Now tell me which task it is for and how it stands, "
+                       "e.g. \"#17 xong\": the file will be kept with that report."))
+        return
+    await _attach(recent, [record_of(att, ctx.msg.channel, ctx.inbox.id)])
+    ctx.outcome = "evidence_attached"
+    ctx.say(ctx.tr("Kept with your report on task #{code}: {files}.", code=recent.assignment_id,
+                   files=describe([record_of(att, ctx.msg.channel, ctx.inbox.id)], ctx.lang)))
