@@ -70,9 +70,16 @@ class App:
         self.sessionmaker = make_sessionmaker(self.engine)
         self.calendar = WorkCalendar()
         self.channels = build_channels(settings) if channels is None else channels
-        self.core = Core(self.sessionmaker, settings, self.calendar, clock)
+        self.core = Core(self.sessionmaker, settings, self.calendar, clock, self.fetch_file)
         self.dispatcher = Dispatcher(self.sessionmaker, self.channels, clock=clock,
                                      on_chat_gone=self.tell_office_chat_gone, limits=limits)
+
+    async def fetch_file(self, channel: str, file_id: str) -> bytes:
+        """A file someone sent, from the platform (Telegram); ChannelError if it cannot."""
+        download = getattr(self.channels.get(channel), "download", None)
+        if download is None:
+            raise NotImplementedError(f"{channel} cannot fetch files")
+        return await download(file_id)
 
     async def migrate(self) -> None:
         await upgrade(self.engine)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,8 @@ class Ctx:
     command: str | None = None
     args: str = ""
     replies: list[Outgoing] = field(default_factory=list)
+    # (channel, file id) → the file's bytes, where the platform lets the bot fetch files.
+    fetch_file: Callable[[str, str], Awaitable[bytes]] | None = None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -2,8 +2,8 @@
 tasks only after Xác nhận. Stateless: the buttons carry the inbox id of the pasted text."""
 from __future__ import annotations
 
-from bot.channels.base import Button
-from bot.notices import parse_notice
+from bot.channels.base import Button, ChannelError
+from bot.notices import NoticeReadError, parse_notice, read_document
 from bot.notices.review import plan_import, render_summary, render_tasks
 from bot.registry import all_units
 from bot.taskstore import DuplicateDocument, queue_new_task_notices, store
@@ -38,6 +38,39 @@ async def review(ctx: Ctx, text: str) -> None:
     ctx.say(summary, _buttons(ctx, ctx.inbox.id, 0, not plan.unknown, True))
 
 
+def _text_of(row: Inbox) -> str:
+    """The notice an inbox row carries: the text read from its file, or the pasted text."""
+    return (row.payload or {}).get("document_text") or row.text
+
+
+async def review_file(ctx: Ctx) -> None:
+    """The Office sent a .docx/.pdf/.txt: read it (nothing stored yet) and review it."""
+    att = ctx.msg.attachment
+    if ctx.fetch_file is None:
+        ctx.outcome = "file_unsupported"
+        ctx.say(ctx.tr("Files cannot be read on this channel: paste the text of the notice instead."))
+        return
+    try:
+        data = await ctx.fetch_file(ctx.msg.channel, att.file_id)
+        text = read_document(data, att.file_name or "notice.txt")
+    except NotImplementedError:
+        ctx.outcome = "file_unsupported"
+        ctx.say(ctx.tr("Files cannot be read on this channel: paste the text of the notice instead."))
+        return
+    except ChannelError:
+        ctx.outcome = "file_unreachable"
+        ctx.say(ctx.tr("The file could not be fetched. Please send it again in a moment."))
+        return
+    except NoticeReadError as exc:
+        ctx.outcome = f"file_{exc.reason}"
+        ctx.say(exc.message(ctx.lang))
+        return
+    # Kept in the update's own inbox row, so the buttons can find it again.
+    ctx.inbox.payload = {**(ctx.inbox.payload or {}), "document_text": text,
+                         "file_name": att.file_name}
+    await review(ctx, text)
+
+
 async def handle_button(ctx: Ctx) -> None:
     """i:ok:INBOX, i:more:INBOX:PAGE, i:no:INBOX"""
     if not ctx.is_admin:
@@ -54,7 +87,7 @@ async def handle_button(ctx: Ctx) -> None:
         ctx.outcome = "notice_cancelled"
         ctx.say(ctx.tr("Cancelled: nothing was stored."))
         return
-    notice = parse_notice(pasted.text)
+    notice = parse_notice(_text_of(pasted))
     if action == "more":
         page = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0
         start = page * PAGE
@@ -67,7 +100,8 @@ async def handle_button(ctx: Ctx) -> None:
         ctx.say(render_summary(notice, ctx.lang, plan))
         return
     try:
-        stored = await store(ctx.session, plan.document(source="chat", content=pasted.text),
+        stored = await store(ctx.session, plan.document(
+            source=(pasted.payload or {}).get("file_name") or "chat", content=_text_of(pasted)),
                              plan.tasks, ctx.now)
     except DuplicateDocument as exc:
         ctx.outcome = "notice_duplicate"

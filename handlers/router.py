@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from typing import Callable
+from typing import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -62,7 +62,9 @@ def parse_command(text: str) -> tuple[str | None, str]:
 
 class Core:
     def __init__(self, sessionmaker: async_sessionmaker, settings: Settings,
-                 calendar: WorkCalendar, clock: Callable[[], datetime]):
+                 calendar: WorkCalendar, clock: Callable[[], datetime],
+                 fetch_file: Callable[[str, str], Awaitable[bytes]] | None = None):
+        self.fetch_file = fetch_file
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.calendar = calendar
@@ -91,7 +93,8 @@ class Core:
         if inbox is None:
             return []
         inbox_id = inbox.id
-        lang = normalise_language(msg.language or self.settings.default_locale)
+        # Vietnamese first for everyone, whatever the phone's language; /lang en switches.
+        lang = normalise_language(self.settings.default_locale)
         async with self.sessionmaker() as session:
             contact = await session.scalar(select(Contact).where(
                 Contact.channel == msg.channel, Contact.chat_id == msg.chat_id))
@@ -101,7 +104,8 @@ class Core:
                 contact = None
             inbox = await session.merge(inbox)
             ctx = Ctx(session=session, msg=msg, inbox=inbox, contact=contact,
-                      settings=self.settings, calendar=self.calendar, now=now, lang=lang)
+                      settings=self.settings, calendar=self.calendar, now=now, lang=lang,
+                      fetch_file=self.fetch_file)
             try:
                 await route(ctx)
                 inbox.outcome = ctx.outcome
@@ -147,6 +151,9 @@ async def route(ctx: Ctx) -> None:
             await start.handle_help(ctx, unknown=command)
             return
         await handler(ctx)
+        return
+    if ctx.is_admin and msg.attachment is not None and msg.attachment.kind == "document":
+        await imports.review_file(ctx)
         return
     if ctx.is_admin and len(msg.text or "") > 200 and looks_like_notice(msg.text):
         await imports.review(ctx, msg.text)

@@ -26,7 +26,7 @@ async def handle_start(ctx: Ctx) -> None:
             await handle_help(ctx)
         return
     msg = ctx.msg
-    locale = ctx.contact.locale if ctx.contact else normalise_language(msg.language or ctx.settings.default_locale)
+    locale = ctx.contact.locale if ctx.contact else normalise_language(ctx.settings.default_locale)
     try:
         reg = await redeem(ctx.session, code=code, channel=msg.channel, chat_id=msg.chat_id,
                            user_id=msg.user_id, name=msg.user_name, is_group=msg.chat_type == "group",

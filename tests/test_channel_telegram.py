@@ -412,3 +412,23 @@ def test_reply_parts_keep_reply_to_first_and_buttons_last():
     assert (parts[1].reply_to, parts[1].buttons) == (None, BUTTONS)
     single = Outgoing("short", BUTTONS, reply_to="3")
     assert reply_parts(single, 12) == [single]
+
+
+async def test_download_returns_the_file_someone_sent(adapter):
+    async with FakeTelegram(limits=None) as fake:
+        channel = adapter(fake.token, fake.base_url, poll_timeout=1)
+        got: list[Incoming] = []
+
+        async def on_incoming(msg):
+            got.append(msg)
+            return []
+
+        task = asyncio.create_task(channel.start(on_incoming))
+        try:
+            fake.push_document(42, 42, file_name="thong-bao.docx", content=b"PK fake docx bytes")
+            await fake.wait_until(lambda: got, timeout=10, what="document received")
+            assert got[0].attachment.file_name == "thong-bao.docx"
+            assert await channel.download(got[0].attachment.file_id) == b"PK fake docx bytes"
+        finally:
+            await channel.stop()
+            await asyncio.gather(task, return_exceptions=True)

@@ -136,3 +136,58 @@ async def test_review_in_chat_cancel_stores_nothing(world):
     assert "không lưu" in cancel.text
     async with world.app.sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(Task)) == 0
+
+
+async def test_a_notice_sent_as_a_docx_file_on_telegram(tmp_path):
+    """The Office sends the .docx in chat; the bot fetches it over the Bot API and reviews it."""
+    import asyncio
+    import io
+
+    from docx import Document as Docx
+
+    from bot.app import App
+    from bot.channels.telegram import TelegramChannel
+    from bot.config import load_settings
+    from bot.registry import add_unit, create_invite
+    from tests.fakes.fake_telegram import FakeTelegram
+    from tests.world import Clock
+
+    doc = Docx()
+    for line in NOTICE.split("\n"):
+        doc.add_paragraph(line)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    clock = Clock(datetime(2026, 3, 11, 9, 0, tzinfo=TZ))
+    async with FakeTelegram(limits=None) as fake:
+        settings = load_settings(env={"NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'f.db'}"},
+                                 dotenv=None)
+        channel = TelegramChannel(fake.token, fake.base_url, poll_timeout=1)
+        app = App(settings, channels={"telegram": channel}, clock=clock)
+        await app.migrate()
+        async with app.sessionmaker() as s:
+            for name, alias in (("Phòng Kinh tế huyện", "Phòng Kinh tế"), ("Phòng TC-KH", "Phòng Tài chính - Kế hoạch"),
+                                ("UBND xã Tân Lập", "UBND xã Tân Lập"), ("Trung tâm Y tế huyện", "Trung tâm Y tế")):
+                await add_unit(s, name, clock(), [alias])
+            code = (await create_invite(s, "admin", None, clock(), 7)).code
+            await s.commit()
+        polling = asyncio.create_task(channel.start(app.core.handle))
+        try:
+            fake.push_text(900, 900, f"/start {code}")
+            await fake.wait_for_sent(1, timeout=20)
+            fake.push_document(900, 900, file_name="TB-27.docx", content=buffer.getvalue(),
+                               mime_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            [_, summary] = await fake.wait_for_sent(2, timeout=20)
+            assert "27/TB-VP" in summary.text and "3 nhiệm vụ" in summary.text
+            ok = summary.buttons[0][0]
+            assert ok[0] == "Xác nhận"
+            fake.push_callback(900, 900, ok[1], summary.message_id)
+            await fake.wait_for_sent(3, timeout=20)
+            assert "Đã lưu 3 nhiệm vụ" in fake.sent[-1].text
+            fake.push_document(900, 900, file_name="scan.pdf", content=b"%PDF-1.4 no text layer")
+            await fake.wait_for_sent(4, timeout=20)
+            assert "Traceback" not in fake.sent[-1].text and fake.sent[-1].text
+        finally:
+            await channel.stop()
+            polling.cancel()
+            await asyncio.gather(polling, return_exceptions=True)
+            await app.close()

@@ -161,4 +161,6 @@ VI = {
 "Write it as: /task N": "Viết theo mẫu: /task N",
 "Status: {status}": "Trạng thái: {status}",
 "Reports (latest first):": "Các báo cáo (mới nhất trước):",
+"Files cannot be read on this channel: paste the text of the notice instead.": "Kênh này không đọc được tệp: vui lòng dán nội dung thông báo.",
+"The file could not be fetched. Please send it again in a moment.": "Không tải được tệp. Vui lòng gửi lại sau ít phút.",
 }

@@ -311,6 +311,9 @@ class TelegramBase:
                          caption: str | None) -> str | None:
         raise NotImplementedError
 
+    async def _download(self, file_id: str) -> bytes:
+        raise NotImplementedError
+
     def _translate(self, exc: Exception) -> ChannelError | None:
         """The ChannelError for a framework exception, or None when it is not one of ours."""
         raise NotImplementedError
@@ -360,6 +363,16 @@ class TelegramBase:
                 raise
             raise translated from None
         return Sent(message_id=message_id)
+
+    async def download(self, file_id: str) -> bytes:
+        """The content of a file someone sent (getFile, then the file URL); errors as for `send`."""
+        try:
+            return await self._download(file_id)
+        except Exception as exc:  # noqa: BLE001
+            translated = self._translate(exc)
+            if translated is None:
+                raise
+            raise translated from None
 
     async def start(self, on_incoming: IncomingHandler) -> None:
         """Receive updates until `stop` is called: long polling, or a webhook if one is set."""
@@ -550,6 +563,11 @@ class TelegramChannel(TelegramBase):
             chat_id=chat_id, document=BufferedInputFile(content, filename=file_name),
             caption=caption)
         return str(sent.message_id)
+
+    async def _download(self, file_id: str) -> bytes:
+        file = await self._bot.get_file(file_id)
+        buffer = await self._bot.download_file(file.file_path)
+        return buffer.read()
 
     def _translate(self, exc: Exception) -> ChannelError | None:
         return translate_aiogram_error(exc)

@@ -106,6 +106,11 @@ class PTBTelegramChannel(TelegramBase):
                                        caption=caption)
         return str(sent.message_id)
 
+    async def _download(self, file_id: str) -> bytes:
+        bot = await self._bot()
+        file = await bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+
     def _translate(self, exc: Exception) -> ChannelError | None:
         return translate_ptb_error(exc)
 
