@@ -2,11 +2,16 @@
 tasks only after Xác nhận. Stateless: the buttons carry the inbox id of the pasted text."""
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import select
+
 from bot.channels.base import Button, ChannelError
 from bot.notices import NoticeReadError, parse_notice, read_document
-from bot.notices.review import plan_import, render_summary, render_tasks
+from bot.notices.review import apply_corrections, plan_import, render_summary, render_tasks
 from bot.registry import all_units
 from bot.taskstore import DuplicateDocument, queue_new_task_notices, store
+from bot.timeutil import parse_day
 from handlers.context import Ctx
 from storage.models import Inbox
 
@@ -34,8 +39,59 @@ async def review(ctx: Ctx, text: str) -> None:
     if plan.unknown:
         summary += "\n" + ctx.tr("Add the missing units (nhacviec units add NAME, or as an alias) "
                                  "and send the notice again.")
+    summary += "\n" + ctx.tr("To correct a task before confirming: \"sửa 3 hạn 30/5\" or "
+                             "\"sửa 3 đơn vị Phòng Kinh tế; UBND Phường 1\".")
     ctx.outcome = "notice_review"
     ctx.say(summary, _buttons(ctx, ctx.inbox.id, 0, not plan.unknown, True))
+
+
+_FIX = re.compile(r"^(?:/fix|sửa|sua)\s+#?(\d+)\s*:?\s*(hạn|han|thời hạn|thoi han|deadline|"
+                  r"đơn vị|don vi|units?|chủ trì|chu tri)\s*:?\s+(.+)$", re.IGNORECASE | re.DOTALL)
+
+
+def is_correction(text: str) -> bool:
+    return bool(_FIX.match(text.strip()))
+
+
+def _notice_of(row: Inbox):
+    return apply_corrections(parse_notice(_text_of(row)), (row.payload or {}).get("corrections"))
+
+
+async def correct(ctx: Ctx) -> None:
+    """"sửa 3 hạn 30/5" or "/fix 3 đơn vị Phòng Kinh tế; UBND Phường 1": on the latest review."""
+    pending = await ctx.session.scalar(select(Inbox).where(
+        Inbox.channel == ctx.msg.channel, Inbox.chat_id == ctx.msg.chat_id,
+        Inbox.outcome == "notice_review").order_by(Inbox.id.desc()).limit(1))
+    if pending is None:
+        ctx.outcome = "nothing_to_correct"
+        ctx.say(ctx.tr("There is no notice under review to correct."))
+        return
+    m = _FIX.match(ctx.msg.text.strip())
+    number, field_word, value = int(m[1]), m[2].lower(), m[3].strip()
+    notice = _notice_of(pending)
+    if not 1 <= number <= len(notice.tasks):
+        ctx.say(ctx.tr("There is no task {number} in this notice (1–{count}).", number=number,
+                       count=len(notice.tasks)))
+        return
+    fixes = dict((pending.payload or {}).get("corrections") or {})
+    fix = dict(fixes.get(str(number)) or {})
+    if field_word.startswith(("h", "t", "d")) and not field_word.startswith(("đơn", "don")):
+        try:
+            day = parse_day(value, notice.document.issued_date or ctx.today)
+        except ValueError:
+            ctx.say(ctx.tr("I could not read the date «{text}». Please write it as DD/MM or DD/MM/YYYY.",
+                           text=value))
+            return
+        fix.update(deadline=day.isoformat(), deadline_text=ctx.tr("corrected by the Office"))
+    else:
+        fix["lead"] = [name.strip() for name in value.split(";") if name.strip()]
+    fixes[str(number)] = fix
+    pending.payload = {**(pending.payload or {}), "corrections": fixes}
+    notice = _notice_of(pending)
+    plan = plan_import(notice, await all_units(ctx.session))
+    ctx.outcome = "notice_corrected"
+    text = render_tasks(notice, ctx.lang, number - 1, 1) + "\n\n" + render_summary(notice, ctx.lang, plan)
+    ctx.say(text, _buttons(ctx, pending.id, 0, not plan.unknown, True))
 
 
 def _text_of(row: Inbox) -> str:
@@ -84,10 +140,11 @@ async def handle_button(ctx: Ctx) -> None:
         return
     action = parts[1]
     if action == "no":
+        pasted.outcome = "notice_cancelled"
         ctx.outcome = "notice_cancelled"
         ctx.say(ctx.tr("Cancelled: nothing was stored."))
         return
-    notice = parse_notice(_text_of(pasted))
+    notice = _notice_of(pasted)
     if action == "more":
         page = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0
         start = page * PAGE
@@ -109,6 +166,7 @@ async def handle_button(ctx: Ctx) -> None:
                        number=exc.document.number or exc.document.source))
         return
     queued = await queue_new_task_notices(ctx.session, stored.assignments, ctx.now)
+    pasted.outcome = "notice_stored"
     ctx.outcome = "notice_stored"
     ctx.say(ctx.tr("Stored {tasks} tasks ({assignments} assignments); {notices} messages queued "
                    "for the units.", tasks=len(stored.tasks), assignments=len(stored.assignments),

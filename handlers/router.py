@@ -144,6 +144,9 @@ async def route(ctx: Ctx) -> None:
             return
         await handler(ctx)
         return
+    if ctx.is_admin and imports.is_correction(msg.text or ""):
+        await imports.correct(ctx)
+        return
     if command is not None:
         handler = COMMANDS.get(command)
         if handler is None:

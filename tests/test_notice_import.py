@@ -191,3 +191,20 @@ async def test_a_notice_sent_as_a_docx_file_on_telegram(tmp_path):
             polling.cancel()
             await asyncio.gather(polling, return_exceptions=True)
             await app.close()
+
+
+async def test_the_office_corrects_a_task_before_confirming(world):
+    await world.register("office", "admin")
+    [summary] = await world.say("office", NOTICE)
+    [fixed] = await world.say("office", "sửa 3 hạn 30/5")
+    assert "3. Trung tâm Y tế" in fixed.text and "30/05/2026" in fixed.text
+    [fixed] = await world.say("office", "/fix 2 đơn vị UBND xã Tân Lập; Phòng Kinh tế")
+    assert "2. UBND xã Tân Lập; Phòng Kinh tế" in fixed.text
+    assert "không có nhiệm vụ số 9" in await world.text("office", "sửa 9 hạn 30/5")
+    await world.say("office", button=fixed.buttons[0][0].data)
+    async with world.app.sessionmaker() as s:
+        rows = (await s.execute(select(Task.text, Task.deadline).order_by(Task.id))).all()
+        leads = (await s.execute(select(Assignment.task_id, Assignment.unit_id).order_by(Assignment.id))).all()
+    assert rows[2][1] == date(2026, 5, 30)
+    assert len([1 for task_id, _ in leads if task_id == 2]) == 2  # Tân Lập and Phòng Kinh tế
+    assert "Không có thông báo" in await world.text("office", "sửa 1 hạn 1/6")  # stored: nothing pending

@@ -163,4 +163,8 @@ VI = {
 "Reports (latest first):": "Các báo cáo (mới nhất trước):",
 "Files cannot be read on this channel: paste the text of the notice instead.": "Kênh này không đọc được tệp: vui lòng dán nội dung thông báo.",
 "The file could not be fetched. Please send it again in a moment.": "Không tải được tệp. Vui lòng gửi lại sau ít phút.",
+"There is no notice under review to correct.": "Không có thông báo nào đang chờ duyệt để sửa.",
+"There is no task {number} in this notice (1–{count}).": "Thông báo này không có nhiệm vụ số {number} (1–{count}).",
+"corrected by the Office": "Văn phòng sửa",
+"To correct a task before confirming: \"sửa 3 hạn 30/5\" or \"sửa 3 đơn vị Phòng Kinh tế; UBND Phường 1\".": "Để sửa trước khi xác nhận: \"sửa 3 hạn 30/5\" hoặc \"sửa 3 đơn vị Phòng Kinh tế; UBND Phường 1\".",
 }

@@ -3,7 +3,8 @@
 Used by `nhacviec parse`/`import` and by the chat review (handlers/imports.py)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from bot.i18n import t
 from bot.notices.parser import ParsedNotice
@@ -25,6 +26,24 @@ class ImportPlan:
         return NewDocument(number=d.number, issued_date=d.issued_date, meeting_date=d.meeting_date,
                            issuer=d.issuer, title=d.title, report_deadline=d.report_deadline,
                            source=source, content=content)
+
+
+def apply_corrections(notice: ParsedNotice, corrections: dict | None) -> ParsedNotice:
+    """The notice with the clerk's corrections: {"3": {"deadline": "2026-05-30"} | {"lead": [...]}}
+    (task numbers as shown, from 1). The parse itself is never changed."""
+    if not corrections:
+        return notice
+    tasks = []
+    for number, task in enumerate(notice.tasks, 1):
+        fix = corrections.get(str(number)) or {}
+        if "deadline" in fix:
+            task = replace(task, deadline=date.fromisoformat(fix["deadline"]),
+                           deadline_text=fix.get("deadline_text"))
+        if "lead" in fix:
+            task = replace(task, lead=list(fix["lead"]),
+                           coordinate=[c for c in task.coordinate if c not in fix["lead"]])
+        tasks.append(task)
+    return replace(notice, tasks=tasks)
 
 
 def plan_import(notice: ParsedNotice, units) -> ImportPlan:
