@@ -35,6 +35,13 @@ def _hhmm(value: str, name: str) -> time:
         raise ConfigError(f"{name} must be HH:MM, got {value!r}") from exc
 
 
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
+
+
 def _int_list(value: str, name: str) -> tuple[int, ...]:
     try:
         return tuple(sorted({int(v) for v in value.split(",") if v.strip()}, reverse=True))
@@ -108,8 +115,9 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = Path(
         send_at=_hhmm(get("NHACVIEC_REMIND_AT", "08:00"), "NHACVIEC_REMIND_AT"),
         quiet_start=_hhmm(get("NHACVIEC_QUIET_START", "20:00"), "NHACVIEC_QUIET_START"),
         quiet_end=_hhmm(get("NHACVIEC_QUIET_END", "07:00"), "NHACVIEC_QUIET_END"),
-        overdue_every_workdays=int(get("NHACVIEC_OVERDUE_EVERY", "2")),
-        digest_workdays_before=int(get("NHACVIEC_DIGEST_WORKDAYS_BEFORE", "2")),
+        overdue_every_workdays=_int(get("NHACVIEC_OVERDUE_EVERY", "2"), "NHACVIEC_OVERDUE_EVERY"),
+        digest_workdays_before=_int(get("NHACVIEC_DIGEST_WORKDAYS_BEFORE", "2"),
+                                    "NHACVIEC_DIGEST_WORKDAYS_BEFORE"),
     )
     return Settings(
         database_url=get("NHACVIEC_DATABASE_URL", DEFAULT_DB_URL),
@@ -125,9 +133,9 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = Path(
         zalo_webhook_url=get("ZALO_WEBHOOK_URL") or None,
         zalo_webhook_secret=get("ZALO_WEBHOOK_SECRET") or None,
         webhook_host=get("NHACVIEC_WEBHOOK_HOST", "0.0.0.0"),
-        webhook_port=int(get("NHACVIEC_WEBHOOK_PORT", "8080")),
+        webhook_port=_int(get("NHACVIEC_WEBHOOK_PORT", "8080"), "NHACVIEC_WEBHOOK_PORT"),
         bot_username=get("TELEGRAM_BOT_USERNAME", "nhacviec_bot").lstrip("@"),
-        invite_ttl_days=int(get("NHACVIEC_INVITE_TTL_DAYS", "7")),
+        invite_ttl_days=_int(get("NHACVIEC_INVITE_TTL_DAYS", "7"), "NHACVIEC_INVITE_TTL_DAYS"),
         confirm_done=get("NHACVIEC_CONFIRM_DONE", "0").lower() in {"1", "true", "yes", "on"},
         meeting_date=get("NHACVIEC_MEETING_DATE") or None,
         reminders=policy,
