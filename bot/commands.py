@@ -170,9 +170,19 @@ async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool) 
              units=len({u for task in tasks for u in task.lead + task.coordinate}), file=path.name)
         if not _confirm(settings, yes):
             return 1
-        stored = await store(session, None, tasks, now)
-        notices = await queue_new_task_notices(session, stored.assignments, now)
-        await session.commit()
+        return await _store_and_tell(settings, session, None, tasks, now)
+
+
+async def _store_and_tell(settings: Settings, session, doc: NewDocument | None,
+                          tasks: list[NewTask], now: datetime) -> int:
+    """Store the tasks, queue each unit's notice of its new tasks, commit, say what was done."""
+    try:
+        stored = await store(session, doc, tasks, now)
+    except DuplicateDocument as exc:
+        raise CommandError("This notice ({number}) has already been imported.",
+                           number=exc.document.number or exc.document.source) from None
+    notices = await queue_new_task_notices(session, stored.assignments, now)
+    await session.commit()
     _say(settings, "Stored {tasks} tasks ({assignments} assignments); {notices} messages queued "
                    "for the units.", tasks=len(stored.tasks), assignments=len(stored.assignments),
          notices=notices)
@@ -226,18 +236,8 @@ async def _import_notice(settings: Settings, path: Path, data: bytes, yes: bool)
             raise CommandError("No directives were found in this document.")
         if not _confirm(settings, yes):
             return 1
-        doc = plan.document(source=path.name, content=text)
-        try:
-            stored = await store(session, doc, plan.tasks, now)
-        except DuplicateDocument as exc:
-            raise CommandError("This notice ({number}) has already been imported.",
-                               number=exc.document.number or exc.document.source) from None
-        notices = await queue_new_task_notices(session, stored.assignments, now)
-        await session.commit()
-    _say(settings, "Stored {tasks} tasks ({assignments} assignments); {notices} messages queued "
-                   "for the units.", tasks=len(stored.tasks), assignments=len(stored.assignments),
-         notices=notices)
-    return 0
+        return await _store_and_tell(settings, session, plan.document(source=path.name, content=text),
+                                     plan.tasks, now)
 
 
 def _local_instant(settings: Settings, text: str) -> datetime:
