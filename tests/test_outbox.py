@@ -136,3 +136,10 @@ async def test_concurrent_claims_never_share_a_row(any_db):
     results = await asyncio.gather(*(claimer(f"d{i}") for i in range(6)))
     everything = [i for got in results for i in got]
     assert len(everything) == len(set(everything)) == 120
+
+
+async def test_claim_only_takes_the_channels_asked_for(any_db):
+    await add_rows(any_db, [row("tg"), {**row("zl"), "channel": "zalo"}])
+    claimed = await outbox.claim(any_db.sessionmaker, "d1", T0, 10, 60, channels=["telegram"])
+    assert [r.key for r in claimed] == ["tg"]
+    assert (await all_rows(any_db))["zl"].status == "pending"
