@@ -357,6 +357,14 @@ class Dispatcher:
         return "gone"
 
     async def _transient(self, row: Outbox, result: DispatchResult, exc: BaseException) -> str:
+        if getattr(exc, "maybe_sent", False):
+            # The platform got the request and only the answer was lost: resending could
+            # duplicate the message, so it counts as sent, marked unconfirmed.
+            await outbox.mark_sent(self.sessionmaker, row, self.owner, self.clock(),
+                                   note=f"unconfirmed: {_error(exc)}")
+            result.sent += 1
+            log.warning("outbox row %s: delivery unconfirmed (%s); not resent", row.id, exc)
+            return "sent"
         attempts = (row.attempts or 0) + 1
         if attempts >= self.max_attempts:
             await outbox.mark_failed(self.sessionmaker, row, self.owner, self.clock(),

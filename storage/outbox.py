@@ -123,10 +123,10 @@ async def mark_progress(session_maker, row: Outbox, owner: str, now: datetime,
 
 
 async def mark_sent(session_maker, row: Outbox, owner: str, now: datetime,
-                    new_message_ids=()) -> bool:
-    """All parts delivered. False if the lease was lost meanwhile (the row is left alone)."""
+                    new_message_ids=(), note: str | None = None) -> bool:
+    """All parts delivered (`note`: e.g. unconfirmed). False if the lease was lost meanwhile."""
     return await _mark(session_maker, row, owner, now, new_message_ids, status=SENT, sent_at=now,
-                       lease_until=None, last_error=None)
+                       lease_until=None, last_error=note)
 
 
 async def mark_retry(session_maker, row: Outbox, owner: str, now: datetime, next_at: datetime,

@@ -276,6 +276,23 @@ async def test_transient_errors_back_off_exponentially_then_succeed(db):
     assert (final.status, final.attempts, channel.texts()) == ("sent", 2, ["Nhắc việc a"])
 
 
+async def test_a_lost_answer_is_not_resent(db):
+    """The platform got the request but the answer was lost: resending could duplicate it."""
+    clock = FakeClock()
+    channel = FakeChannel(clock)
+    lost = TransientError("read timeout")
+    lost.maybe_sent = True
+    channel.fail["100"] = [lost]
+    await add_rows(db, [row("a")])
+    dispatcher = make(db, clock, channel)
+    assert (await dispatcher.run_once()).sent == 1
+    clock.advance(3600)
+    assert (await dispatcher.run_once()).claimed == 0
+    final = (await stored(db))["a"]
+    assert final.status == "sent" and final.last_error.startswith("unconfirmed")
+    assert channel.texts() == []  # the fake never recorded it; the real platform may have
+
+
 async def test_transient_errors_give_up_after_max_attempts(db):
     clock = FakeClock()
     channel = FakeChannel(clock)

@@ -79,7 +79,12 @@ class ChatGone(ChannelError):
 
 
 class TransientError(ChannelError):
-    """Network trouble or a 5xx: retry with backoff."""
+    """Network trouble or a 5xx: retry with backoff.
+
+    `maybe_sent` is True when the request reached the platform and only the answer was lost (a
+    read timeout): the message may have been delivered, and a retry could duplicate it."""
+
+    maybe_sent: bool = False
 
 
 class PermanentError(ChannelError):

@@ -11,9 +11,11 @@ Zalo facts that shape this file (issue 5):
 Which send failures are safe to retry without a duplicate (the dispatcher retries, not us):
 - RetryAfter (429), PermanentError / ChatGone (ok:false): the platform refused the message.
 - TransientError with `maybe_sent=False`: the request never reached the platform (connect
-  error or connect timeout).
-- TransientError with `maybe_sent=True` (5xx, read timeout, connection dropped after sending):
-  the message MAY have been delivered; Zalo has no idempotency key, so a retry can duplicate.
+  error or connect timeout), or the platform answered that it failed (5xx, or `ok: false`
+  with a code that is not "chat gone"): issue 5 asks for these to be retried with backoff.
+- TransientError with `maybe_sent=True` (read timeout, connection dropped after sending):
+  the message MAY have been delivered; Zalo has no idempotency key, so the dispatcher does not
+  resend it (a duplicate reminder is worse than an unconfirmed one).
 For a text split into several parts, the parts already delivered are remembered (bounded, in
 memory) and skipped when the same text is sent again to the same chat, so a retry after a failed
 second part does not repeat the first.
@@ -315,9 +317,11 @@ class ZaloChannel:
         if empty_ok and code == NO_UPDATE_CODE:
             return None
         if response.status_code >= 500 or (isinstance(code, int) and code >= 500):
-            raise ZaloMaybeSent(f"{method}: Zalo server error {code} {description}".rstrip())
+            raise ZaloNotSent(f"{method}: Zalo server error {code} {description}".rstrip())
         if code in CHAT_GONE_CODES and method == "sendMessage":
             raise ChatGone(f"{method}: chat is gone ({code} {description})")
+        if method == "sendMessage":  # the platform says it did not deliver: retried with backoff
+            raise ZaloNotSent(f"{method}: refused by Zalo ({code} {description})")
         raise PermanentError(f"{method}: refused by Zalo ({code} {description})")
 
     @staticmethod
