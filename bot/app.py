@@ -135,15 +135,55 @@ class App:
         stop = stop or asyncio.Event()
         await self.migrate()
         scheduler = start_scheduler(self)
-        tasks = [asyncio.create_task(ch.start(self.core.handle), name=f"channel:{name}")
-                 for name, ch in self.channels.items()]
+        tasks = {name: asyncio.create_task(ch.start(self.core.handle), name=f"channel:{name}")
+                 for name, ch in self.channels.items()}
+        for name, task in tasks.items():
+            task.add_done_callback(lambda done, name=name: _log_channel_end(name, done, stop))
         try:
             await stop.wait()
         finally:
-            scheduler.shutdown(wait=False)
-            for ch in self.channels.values():
-                await ch.stop()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Order matters: no tick may send through a channel that is already closed.
+            await _stop_scheduler(scheduler)
+            await self._stop_channels(tasks)
             await self.close()
+
+    async def _stop_channels(self, tasks: dict[str, asyncio.Task]) -> None:
+        """Ask every channel to stop, let its receiving loop end by itself (cancelling it
+        mid-poll would leave the poll's request behind), then close its HTTP client."""
+        await asyncio.gather(*(ch.stop() for ch in self.channels.values()), return_exceptions=True)
+        if tasks:
+            await asyncio.wait(tasks.values(), timeout=CHANNEL_STOP_TIMEOUT)
+        for task in tasks.values():
+            task.cancel()
+        await asyncio.gather(*tasks.values(), return_exceptions=True)
+        for ch in self.channels.values():
+            aclose = getattr(ch, "aclose", None)  # Zalo keeps an httpx client for sending
+            if aclose is not None:
+                await aclose()
+
+
+CHANNEL_STOP_TIMEOUT = 15.0  # seconds for a channel to end its receiving loop after stop()
+TICK_STOP_TIMEOUT = 30.0  # seconds for a planning or dispatch tick under way to finish
+
+
+def _log_channel_end(name: str, task: asyncio.Task, stop: asyncio.Event) -> None:
+    """A channel that stops receiving before `stop` is set is worth an error in the log."""
+    if task.cancelled() or stop.is_set():
+        return
+    exc = task.exception()
+    if exc is not None:
+        log.error("channel %s stopped receiving: %s", name, exc)  # channels keep tokens out
+    else:
+        log.error("channel %s stopped receiving", name)
+
+
+async def _stop_scheduler(scheduler) -> None:
+    """Stop the ticks and let one under way finish, so nothing is cut between a send and its
+    mark. APScheduler 3's shutdown(wait=False) would cancel a running coroutine job instead, so
+    pause first and wait for the jobs its asyncio executor still runs."""
+    scheduler.pause()
+    running = [future for executor in getattr(scheduler, "_executors", {}).values()
+               for future in getattr(executor, "_pending_futures", ())]
+    if running:
+        await asyncio.wait(running, timeout=TICK_STOP_TIMEOUT)
+    scheduler.shutdown(wait=False)
