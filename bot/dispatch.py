@@ -273,7 +273,8 @@ class Dispatcher:
         channel = self.channels[row.channel]
         group = self.is_group(row.channel, row.chat_id)
         parts = split_text(row.text, channel.capabilities.max_text)
-        buttons = _buttons(row.buttons) if channel.capabilities.buttons else ()
+        # Channels without buttons (Zalo) render them as numbered choices themselves.
+        buttons = _buttons(row.buttons)
         done = len(row.channel_message_ids or [])  # parts sent by an earlier attempt
         for index in range(done, len(parts)):
             # First the chat's own pace (long waits hand the row back), then an overall slot.

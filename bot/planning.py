@@ -35,6 +35,7 @@ class PlanItem:
     unit_id: int
     deadline: date | None
     last_key: str | None  # the key of the reminder last queued for it
+    created_at: datetime | None = None  # reminders scheduled before this are not caught up
 
 
 # What plan() accepts: PlanItems, or (assignment_id, unit_id, deadline, last_key) sequences such
@@ -167,10 +168,11 @@ def plan(items: Iterable[PlanInput], now: datetime, policy: ReminderPolicy,
     append = out.append
     for item in items:
         if isinstance(item, PlanItem):
-            aid, unit_id, deadline, last_key = (item.assignment_id, item.unit_id, item.deadline,
-                                                item.last_key)
+            aid, unit_id, deadline, last_key, created = (
+                item.assignment_id, item.unit_id, item.deadline, item.last_key, item.created_at)
         else:
-            aid, unit_id, deadline, last_key = item
+            aid, unit_id, deadline, last_key, *rest = item
+            created = rest[0] if rest else None
         if deadline is None:
             continue
         try:
@@ -179,6 +181,8 @@ def plan(items: Iterable[PlanInput], now: datetime, policy: ReminderPolicy,
             slot = slots[deadline] = _slot_for(deadline, last_day, policy, calendar, tz)
         if slot is None:
             continue
+        if created is not None and slot.due_at < created:
+            continue  # scheduled before the task existed: the new-task notice told them
         key = f"{slot.prefix}{aid}{slot.suffix}"
         if last_key is not None and (last_key == key or _is_later(last_key, aid, slot)):
             continue
@@ -218,6 +222,18 @@ def iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def weekly_instant(now: datetime, policy: ReminderPolicy, calendar: WorkCalendar,
+                   tz: ZoneInfo) -> datetime | None:
+    """When this week's nudge was (or will be) due; None in a week without a working day."""
+    today = now.astimezone(tz).date()
+    monday = today - timedelta(days=today.weekday())
+    for offset in range(policy.weekly_weekday, 7):
+        day = monday + timedelta(days=offset)
+        if calendar.is_working_day(day):
+            return _at(day, send_time(policy), tz)
+    return None
+
+
 def weekly_due(now: datetime, policy: ReminderPolicy, calendar: WorkCalendar,
                tz: ZoneInfo) -> str | None:
     """The ISO week ("2026-W48") once the week's nudge time has come, else None.
@@ -226,13 +242,10 @@ def weekly_due(now: datetime, policy: ReminderPolicy, calendar: WorkCalendar,
     Tuesday after a Monday holiday); a week without a working day (Tết) has none."""
     if in_quiet_hours(now, policy, tz):
         return None
-    today = now.astimezone(tz).date()
-    monday = today - timedelta(days=today.weekday())
-    for offset in range(policy.weekly_weekday, 7):
-        day = monday + timedelta(days=offset)
-        if calendar.is_working_day(day):
-            return iso_week(today) if now >= _at(day, send_time(policy), tz) else None
-    return None
+    instant = weekly_instant(now, policy, calendar, tz)
+    if instant is None or now < instant:
+        return None
+    return iso_week(now.astimezone(tz).date())
 
 
 def digest_day(meeting: date, policy: ReminderPolicy, calendar: WorkCalendar) -> date:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from storage.models import ROLES, Contact, Invite, StartAttempt, Unit
 
@@ -37,7 +38,9 @@ def fold(text: str) -> str:
 # --- units -------------------------------------------------------------------------------------
 
 async def all_units(session: AsyncSession) -> list[Unit]:
-    return list((await session.scalars(select(Unit).order_by(Unit.name))).all())
+    """Every unit, with the members of collectives loaded."""
+    return list((await session.scalars(
+        select(Unit).options(selectinload(Unit.members)).order_by(Unit.name))).all())
 
 
 class UnitIndex:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ReminderPolicy
 from bot.i18n import t
-from bot.planning import Due, in_quiet_hours, plan, plan_horizon, weekly_due
+from bot.planning import Due, in_quiet_hours, plan, plan_horizon, weekly_due, weekly_instant
 from bot.timeutil import fmt_date
 from bot.workdays import WorkCalendar
 from storage.models import OPEN_STATES, Assignment, Contact, Outbox, Task, Unit
@@ -164,10 +164,10 @@ async def _drop_superseded(session: AsyncSession, keys_by_assignment: dict[int, 
 
 async def load_plan_items(session: AsyncSession, horizon: date | None = None) -> list:
     """Open assignments with a deadline (up to `horizon`): rows of (assignment_id, unit_id,
-    deadline, last_key), the column order plan() unpacks."""
+    deadline, last_key, created_at), the column order plan() unpacks."""
     stmt = (select(Assignment.id.label("assignment_id"), Assignment.unit_id,
                    Assignment.current_deadline.label("deadline"),
-                   Assignment.last_reminder_key.label("last_key"))
+                   Assignment.last_reminder_key.label("last_key"), Assignment.created_at)
             .where(Assignment.status.in_(OPEN_STATES), Assignment.current_deadline.is_not(None)))
     if horizon is not None:
         stmt = stmt.where(Assignment.current_deadline <= horizon)
@@ -243,11 +243,14 @@ async def queue_weekly(session: AsyncSession, now: datetime, policy: ReminderPol
     week = weekly_due(now, policy, calendar, tz)
     if week is None:
         return 0
+    # Tasks given after this week's nudge time wait for next week (their units were just told).
+    since = weekly_instant(now, policy, calendar, tz)
     prefix = f"weekly:{week}:"
     already = set((await session.execute(
         select(Outbox.contact_id).where(Outbox.key.startswith(prefix, autoescape=True)))).scalars())
     open_units = set((await session.execute(
-        select(Assignment.unit_id).where(Assignment.status.in_(OPEN_STATES)).distinct())).scalars())
+        select(Assignment.unit_id).where(Assignment.status.in_(OPEN_STATES),
+                                         Assignment.created_at < since).distinct())).scalars())
     officers = await _contacts_by_unit(session, open_units, ("officer",))
     waiting = {unit: [c for c in people if c.id not in already]
                for (unit, _), people in officers.items()}
@@ -262,7 +265,8 @@ async def queue_weekly(session: AsyncSession, now: datetime, policy: ReminderPol
                    Unit.name.label("unit_name"))
             .join(Task, Assignment.task_id == Task.id)
             .join(Unit, Assignment.unit_id == Unit.id)
-            .where(Assignment.status.in_(OPEN_STATES), Assignment.unit_id.in_(chunk)))
+            .where(Assignment.status.in_(OPEN_STATES), Assignment.unit_id.in_(chunk),
+                   Assignment.created_at < since))
         for row in rows:
             tasks[row.unit_id].append(row)
             names[row.unit_id] = row.unit_name

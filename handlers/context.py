@@ -29,6 +29,7 @@ class Ctx:
     command: str | None = None
     args: str = ""
     replies: list[Outgoing] = field(default_factory=list)
+    recorded: list = field(default_factory=list)  # ProgressReports this message created
     # (channel, file id) → the file's bytes, where the platform lets the bot fetch files.
     fetch_file: Callable[[str, str], Awaitable[bytes]] | None = None
 

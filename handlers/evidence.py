@@ -52,8 +52,7 @@ async def _attach(report: ProgressReport, items: list[dict]) -> None:
 
 async def with_report(ctx: Ctx) -> None:
     """After the text of a message was handled: give its file, and files waiting, to its reports."""
-    reports = (await ctx.session.scalars(select(ProgressReport).where(
-        ProgressReport.inbox_id == ctx.inbox.id))).all()
+    reports = ctx.recorded
     if not reports:
         return
     items = []

@@ -77,6 +77,7 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
     rec = await record(ctx.session, a, ctx.contact, intent=intent, text=ctx.msg.text,
                        now=ctx.now, tz=ctx.tz, percent=percent, until=until, reason=reason,
                        inbox_id=ctx.inbox.id, confirm_done=ctx.settings.confirm_done)
+    ctx.recorded.append(rec.report)
     when = ctx.now.astimezone(ctx.tz)
     title = shorten(a.task.text, 80)
     if rec.extension is not None:

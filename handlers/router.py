@@ -102,7 +102,7 @@ class Core:
                 lang = contact.locale
             else:
                 contact = None
-            inbox = await session.merge(inbox)
+            session.add(inbox)  # stored and committed above; re-attached without a query
             ctx = Ctx(session=session, msg=msg, inbox=inbox, contact=contact,
                       settings=self.settings, calendar=self.calendar, now=now, lang=lang,
                       fetch_file=self.fetch_file)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot import status as views
 from bot.registry import find_unit
-from bot.statusq import load_rows
+from bot.statusq import load_rows, load_summary
 from handlers.context import Ctx
 
 
@@ -17,16 +17,18 @@ async def handle_status(ctx: Ctx) -> None:
             ctx.outcome = "unknown_unit"
             ctx.say(ctx.tr("I do not know the unit «{name}».", name=ctx.args))
             return
-    rows = await load_rows(ctx.session, unit.id if unit else None)
-    summary = views.summarize(rows, ctx.now, ctx.tz)
     ctx.outcome = "status"
     if unit is None:
+        # The overall picture needs counts only: the database counts them.
+        summary = await load_summary(ctx.session, ctx.now, ctx.tz)
         ctx.say(views.render_status(summary, ctx.lang, ctx.tz))
-    else:
-        ctx.say(views.render_unit_status(summary, unit.name, ctx.lang, ctx.tz))
+        return
+    summary = views.summarize(await load_rows(ctx.session, unit.id), ctx.now, ctx.tz)
+    ctx.say(views.render_unit_status(summary, unit.name, ctx.lang, ctx.tz))
 
 
 async def handle_overdue(ctx: Ctx) -> None:
-    rows = await load_rows(ctx.session, None if ctx.sees_all else ctx.contact.unit_id)
+    rows = await load_rows(ctx.session, None if ctx.sees_all else ctx.contact.unit_id,
+                           overdue_on=ctx.today)
     ctx.outcome = "overdue"
     ctx.say(views.render_overdue(views.summarize(rows, ctx.now, ctx.tz), ctx.lang, ctx.tz))

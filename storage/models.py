@@ -54,8 +54,8 @@ class Unit(Base):
         secondary=unit_members,
         primaryjoin=lambda: Unit.id == unit_members.c.collective_id,
         secondaryjoin=lambda: Unit.id == unit_members.c.member_id,
-        lazy="selectin",
-        join_depth=2,  # self-referential: eager-load members' members too, never lazily
+        # Loaded only where collectives are expanded (registry.all_units); never by accident.
+        lazy="raise",
     )
 
 
@@ -165,7 +165,7 @@ class ProgressReport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
-    inbox_id: Mapped[int | None] = mapped_column(ForeignKey("inbox.id"))
+    inbox_id: Mapped[int | None] = mapped_column(ForeignKey("inbox.id"), index=True)
     intent: Mapped[str] = mapped_column(String(20))
     percent: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text, default="")  # the officer's words, kept as written
@@ -230,7 +230,8 @@ class Inbox(Base):
     """Every incoming update, stored before it is handled, kept even when not understood."""
 
     __tablename__ = "inbox"
-    __table_args__ = (UniqueConstraint("channel", "update_key", name="uq_inbox_update"),)
+    __table_args__ = (UniqueConstraint("channel", "update_key", name="uq_inbox_update"),
+                      Index("ix_inbox_chat_outcome", "channel", "chat_id", "outcome"))
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     update_key: Mapped[str] = mapped_column(String(120))

@@ -251,3 +251,15 @@ def test_digest_two_working_days_before_the_meeting(cal):
     monday = date(2025, 12, 1)  # → Thursday 27/11, over the weekend
     assert digest_due(at(2025, 11, 26, 10), monday, POLICY, cal, TZ) is None
     assert digest_due(at(2025, 11, 27, 8), monday, POLICY, cal, TZ) == "digest:2025-12-01"
+
+
+def test_reminders_scheduled_before_the_task_existed_are_not_caught_up(cal):
+    # Stored at 07:45 on Tuesday 18/11 with a Friday deadline: the D-7 slot (14/11) predates it.
+    created = at(2025, 11, 18, 7, 45)
+    item = PlanItem(17, 5, FRIDAY_DEADLINE, None, created)
+    assert plan([item], at(2025, 11, 18, 7, 50), POLICY, cal, TZ) == []
+    [due] = plan([item], at(2025, 11, 18, 8, 0), POLICY, cal, TZ)
+    assert due.occurrence == "d3"
+    # Rows as the database gives them: the fifth column is the creation time.
+    assert plan([(17, 5, FRIDAY_DEADLINE, None, created)], at(2025, 11, 18, 7, 50), POLICY, cal, TZ) == []
+    assert len(plan([(17, 5, FRIDAY_DEADLINE, None)], at(2025, 11, 18, 7, 50), POLICY, cal, TZ)) == 1

@@ -143,10 +143,6 @@ async def test_a_token_never_reaches_the_logs_even_when_the_api_refuses_it(tmp_p
 
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/channels/zalo.py _run_polling: when start() is cancelled mid-poll (not stopped), the "
-    "finally block closes the HTTP client but leaves the in-flight getUpdates future alone; it "
-    "fails with ReadError and asyncio logs 'Task exception was never retrieved'"))
 async def test_cancelling_a_zalo_channel_mid_poll_leaves_no_orphan_poll(caplog):
     from bot.channels.zalo import ZaloChannel
 

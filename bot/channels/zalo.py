@@ -459,6 +459,7 @@ class ZaloChannel:
         self.ready.set()
         backoff = self.initial_backoff
         stop_wait = asyncio.ensure_future(self._stopping.wait())
+        poll: asyncio.Future | None = None
         try:
             while not self._stopping.is_set():
                 poll = asyncio.ensure_future(self._call(
@@ -487,6 +488,9 @@ class ZaloChannel:
                     await self._handle(update)  # one at a time, in order
         finally:
             stop_wait.cancel()
+            if poll is not None and not poll.done():  # cancelled mid-poll: leave no orphan
+                poll.cancel()
+                await asyncio.gather(poll, return_exceptions=True)
             self.ready.clear()
             await self.aclose()
 

@@ -74,11 +74,7 @@ async def test_reminder_shows_code_deadline_and_how_to_answer(bot):
     assert len(bot.to(OFFICER)) == before
 
 
-async def test_reminder_offers_the_four_answers_and_a_press_is_recorded(bot, request):
-    if bot.driver.platform == "zalo":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "bot/dispatch.py drops an outbox row's buttons when capabilities.buttons is False, "
-            "so ZaloChannel.send never gets them to render as numbered choices")))
+async def test_reminder_offers_the_four_answers_and_a_press_is_recorded(bot):
     await bot.register(OFFICER, "officer", "Phòng Kinh tế")
     [code] = await bot.tasks((UNIT, "Khảo sát mô hình", date(2026, 4, 17)))
     await bot.tick(2026, 4, 14, 8, 0)
