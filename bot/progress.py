@@ -91,7 +91,8 @@ async def record(session: AsyncSession, a: Assignment, contact: Contact, *, inte
         a.status = new_status
         a.updated_at = now
         audit = _audit(session, a, contact, "report", before, now, inbox_id, intent=intent)
-    await session.flush()
+    if extension is not None:
+        await session.flush()  # its id goes on the Office's buttons; the rest flushes at commit
     return Recorded(a, report, audit, extension)
 
 

@@ -4,7 +4,7 @@ A file sent with a caption belongs to the report in the caption; a file sent alo
 the sender's report of the last 30 minutes, or, failing that, waits for their next report."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.channels.base import Attachment
 from bot.i18n import N_, t
 from handlers.context import Ctx
-from storage.models import Inbox, ProgressReport
+from storage.models import ProgressReport
 
 MAX_BYTES = 20 * 1024 * 1024  # what a Telegram bot can fetch back
 WINDOW = timedelta(minutes=30)
@@ -58,14 +58,12 @@ async def with_report(ctx: Ctx) -> None:
     items = []
     if ctx.msg.attachment is not None and problem(ctx.msg.attachment) is None:
         items.append(record_of(ctx.msg.attachment, ctx.msg.channel, ctx.inbox.id))
-    waiting = (await ctx.session.scalars(select(Inbox).where(
-        Inbox.channel == ctx.msg.channel, Inbox.chat_id == ctx.msg.chat_id,
-        Inbox.outcome == PENDING, Inbox.received_at > ctx.now - WINDOW))).all()
-    for row in waiting:
-        att = row.payload.get("attachment") or {}
-        items.append({**{k: att.get(k) for k in ("kind", "file_id", "file_name", "mime_type", "size")},
-                      "channel": row.channel, "inbox_id": row.id})
-        row.outcome = "evidence_attached"
+    # Files that came first wait on the contact row (already loaded: no query on the hot path).
+    waiting = ctx.contact.pending_files or []
+    items += [item for item in waiting
+              if datetime.fromisoformat(item["received_at"]) > ctx.now - WINDOW]
+    if waiting:
+        ctx.contact.pending_files = []
     if items:
         for report in reports:
             await _attach(report, items)
@@ -85,6 +83,8 @@ async def alone(ctx: Ctx) -> None:
         ProgressReport.created_at > ctx.now - WINDOW).order_by(ProgressReport.id.desc()).limit(1))
     if recent is None:
         ctx.outcome = PENDING
+        item = {**record_of(att, ctx.msg.channel, ctx.inbox.id), "received_at": ctx.now.isoformat()}
+        ctx.contact.pending_files = [*(ctx.contact.pending_files or []), item]
         ctx.say(ctx.tr("File received. Now tell me which task it is for and how it stands, "
                        "e.g. \"#17 xong\": the file will be kept with that report."))
         return

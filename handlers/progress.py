@@ -99,7 +99,8 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
                   date=when.strftime("%d/%m/%Y"))
     buttons = []
     if rec.audit is not None:
-        buttons = [[Button(ctx.tr("Undo"), f"u:{rec.audit.id}")]]
+        # The change is found again by (message, task): no flush needed to learn the audit id.
+        buttons = [[Button(ctx.tr("Undo"), f"u:{ctx.inbox.id}:{a.id}")]]
     ctx.outcome = f"recorded_{intent}"
     ctx.say(text, buttons)
     if a.status == AWAITING:
@@ -247,8 +248,20 @@ async def _undo(ctx: Ctx, audit_id: int | None) -> None:
 
 
 async def handle_undo_button(ctx: Ctx) -> None:
-    raw = ctx.msg.button_data.split(":", 1)[1]
-    await _undo(ctx, int(raw) if raw.isdigit() else None)
+    """u:INBOX:TASK — the report that message made on that task."""
+    from storage.models import AuditLog
+
+    parts = ctx.msg.button_data.split(":")
+    audit_id = None
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        audit_id = await ctx.session.scalar(select(AuditLog.id).where(
+            AuditLog.inbox_id == int(parts[1]), AuditLog.assignment_id == int(parts[2]),
+            AuditLog.action == "report", AuditLog.actor_contact_id == ctx.contact.id))
+    if audit_id is None:
+        ctx.outcome = "undo_refused"
+        ctx.say(ctx.tr("There is nothing of yours to undo."))
+        return
+    await _undo(ctx, audit_id)
 
 
 async def handle_undo_command(ctx: Ctx) -> None:

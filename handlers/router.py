@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Awaitable, Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -70,43 +70,40 @@ class Core:
         self.calendar = calendar
         self.clock = clock
 
-    async def _store(self, msg: Incoming, now: datetime) -> Inbox | None:
+    @staticmethod
+    def _inbox_row(msg: Incoming, now: datetime) -> Inbox:
         key = msg.update_id or (f"{msg.chat_id}:{msg.message_id}" if msg.message_id else uuid.uuid4().hex)
-        inbox = Inbox(channel=msg.channel, update_key=str(key), chat_id=msg.chat_id,
-                      user_id=msg.user_id, kind=msg.kind, text=msg.text or msg.button_data or "",
-                      payload={"reply_to": msg.reply_to, "button": msg.button_data,
-                               "message_id": msg.message_id, "user_name": msg.user_name,
-                               "chat_type": msg.chat_type,
-                               "attachment": msg.attachment.__dict__ if msg.attachment else None},
-                      received_at=now)
+        return Inbox(channel=msg.channel, update_key=str(key), chat_id=msg.chat_id,
+                     user_id=msg.user_id, kind=msg.kind, text=msg.text or msg.button_data or "",
+                     payload={"reply_to": msg.reply_to, "button": msg.button_data,
+                              "message_id": msg.message_id, "user_name": msg.user_name,
+                              "chat_type": msg.chat_type,
+                              "attachment": msg.attachment.__dict__ if msg.attachment else None},
+                     received_at=now)
+
+    async def handle(self, msg: Incoming) -> list[Outgoing]:
+        now = self.clock()
+        # Vietnamese first for everyone, whatever the phone's language; /lang en switches.
+        lang = normalise_language(self.settings.default_locale)
         async with self.sessionmaker() as session:
+            # Stored and committed before anything else happens to it.
+            inbox = self._inbox_row(msg, now)
             session.add(inbox)
             try:
                 await session.commit()
             except IntegrityError:  # the platform delivered the same update twice
-                return None
-        return inbox
-
-    async def handle(self, msg: Incoming) -> list[Outgoing]:
-        now = self.clock()
-        inbox = await self._store(msg, now)
-        if inbox is None:
-            return []
-        inbox_id = inbox.id
-        # Vietnamese first for everyone, whatever the phone's language; /lang en switches.
-        lang = normalise_language(self.settings.default_locale)
-        async with self.sessionmaker() as session:
-            contact = await session.scalar(select(Contact).where(
-                Contact.channel == msg.channel, Contact.chat_id == msg.chat_id))
-            if contact is not None and contact.active:
-                lang = contact.locale
-            else:
-                contact = None
-            session.add(inbox)  # stored and committed above; re-attached without a query
-            ctx = Ctx(session=session, msg=msg, inbox=inbox, contact=contact,
-                      settings=self.settings, calendar=self.calendar, now=now, lang=lang,
-                      fetch_file=self.fetch_file)
+                return []
+            inbox_id = inbox.id  # a rollback below expires the object
             try:
+                contact = await session.scalar(select(Contact).where(
+                    Contact.channel == msg.channel, Contact.chat_id == msg.chat_id))
+                if contact is not None and contact.active:
+                    lang = contact.locale
+                else:
+                    contact = None
+                ctx = Ctx(session=session, msg=msg, inbox=inbox, contact=contact,
+                          settings=self.settings, calendar=self.calendar, now=now, lang=lang,
+                          fetch_file=self.fetch_file)
                 await route(ctx)
                 inbox.outcome = ctx.outcome
                 inbox.handled_at = now
@@ -115,10 +112,8 @@ class Core:
             except Exception:
                 log.exception("handling update %s on %s failed", inbox_id, msg.channel)
                 await session.rollback()
-        async with self.sessionmaker() as session:
-            row = await session.get(Inbox, inbox_id)
-            row.outcome = "error"
-            await session.commit()
+                await session.execute(update(Inbox).where(Inbox.id == inbox_id).values(outcome="error"))
+                await session.commit()
         return [Outgoing(t(lang, "Sorry, something went wrong on our side. Your message is saved; "
                                  "the Office will look at it."))]
 

@@ -74,6 +74,8 @@ class Contact(Base):
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Evidence files sent before the report they belong to (kept until the next report).
+    pending_files: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 
@@ -230,8 +232,7 @@ class Inbox(Base):
     """Every incoming update, stored before it is handled, kept even when not understood."""
 
     __tablename__ = "inbox"
-    __table_args__ = (UniqueConstraint("channel", "update_key", name="uq_inbox_update"),
-                      Index("ix_inbox_chat_outcome", "channel", "chat_id", "outcome"))
+    __table_args__ = (UniqueConstraint("channel", "update_key", name="uq_inbox_update"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     update_key: Mapped[str] = mapped_column(String(120))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 05:19:25.036254
+Create Date: 2026-11-30 05:27:46.076530
 """
 from alembic import op
 import sqlalchemy as sa
@@ -49,9 +49,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('channel', 'update_key', name='uq_inbox_update')
     )
-    with op.batch_alter_table('inbox', schema=None) as batch_op:
-        batch_op.create_index('ix_inbox_chat_outcome', ['channel', 'chat_id', 'outcome'], unique=False)
-
     op.create_table('settings',
     sa.Column('key', sa.String(length=60), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
@@ -87,6 +84,7 @@ def upgrade() -> None:
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('is_group', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('pending_files', sa.JSON(), nullable=False),
     sa.Column('created_at', storage.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -303,9 +301,6 @@ def downgrade() -> None:
 
     op.drop_table('start_attempts')
     op.drop_table('settings')
-    with op.batch_alter_table('inbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_inbox_chat_outcome')
-
     op.drop_table('inbox')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_documents_number'))
