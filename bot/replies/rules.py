@@ -46,20 +46,31 @@ class AnyOf:
 
     def __init__(self, *alternatives: str | tuple[tuple[str, ...], str]):
         self.alternatives = []
-        for alt in alternatives:
+        self._always: list[int] = []  # alternatives without triggers
+        self._by_word: dict[str, list[int]] = {}  # trigger word -> alternatives it opens
+        self._by_symbol: list[tuple[int, tuple[str, ...]]] = []
+        for index, alt in enumerate(alternatives):
             phrases, pattern = alt if isinstance(alt, tuple) else ((), alt)
             words = frozenset(p.split()[-1] for p in phrases if _PLAIN_PHRASE.match(p))
             symbols = tuple(p for p in phrases if not _PLAIN_PHRASE.match(p))
             self.alternatives.append((bool(phrases), words, symbols, re.compile(pattern)))
+            if not phrases:
+                self._always.append(index)
+            for word in words:
+                self._by_word.setdefault(word, []).append(index)
+            if symbols:
+                self._by_symbol.append((index, symbols))
+        self._triggers = frozenset(self._by_word)
 
     def _candidates(self, s: str) -> list[re.Pattern]:
-        words = _words(s)
-        chosen = []
-        for gated, triggers, symbols, pattern in self.alternatives:
-            if gated and triggers.isdisjoint(words) and not (symbols and _has_any(s, symbols)):
-                continue
-            chosen.append(pattern)
-        return chosen
+        """The alternatives worth trying on `s`, in their given order."""
+        chosen = set(self._always)
+        for word in self._triggers.intersection(_words(s)):
+            chosen.update(self._by_word[word])
+        for index, symbols in self._by_symbol:
+            if _has_any(s, symbols):
+                chosen.add(index)
+        return [self.alternatives[i][3] for i in sorted(chosen)]
 
     def search(self, s: str) -> re.Match | None:
         for pattern in self._candidates(s):
