@@ -515,20 +515,8 @@ class _SecretCheckingHandler(SimpleRequestHandler):
 class TelegramChannel(TelegramBase):
     """Telegram through aiogram 3: long polling by default, webhook when `webhook_url` is set."""
 
-    def __init__(
-        self,
-        token: str,
-        api_base_url: str = "https://api.telegram.org",
-        *,
-        webhook_url: str | None = None,
-        webhook_secret: str | None = None,
-        host: str = "0.0.0.0",
-        port: int = 8080,
-        poll_timeout: int = 30,
-    ):
-        super().__init__(token, api_base_url, webhook_url=webhook_url,
-                         webhook_secret=webhook_secret, host=host, port=port,
-                         poll_timeout=poll_timeout)
+    def __init__(self, token: str, api_base_url: str = "https://api.telegram.org", **options):
+        super().__init__(token, api_base_url, **options)  # options: see TelegramBase
         # aiogram's session sends each request once; it never retries (only polling does).
         session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_base_url),
                                  timeout=REQUEST_TIMEOUT)

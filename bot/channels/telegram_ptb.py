@@ -41,20 +41,8 @@ from bot.channels.telegram import (
 class PTBTelegramChannel(TelegramBase):
     """Telegram through python-telegram-bot: long polling by default, webhook when set."""
 
-    def __init__(
-        self,
-        token: str,
-        api_base_url: str = "https://api.telegram.org",
-        *,
-        webhook_url: str | None = None,
-        webhook_secret: str | None = None,
-        host: str = "0.0.0.0",
-        port: int = 8080,
-        poll_timeout: int = 30,
-    ):
-        super().__init__(token, api_base_url, webhook_url=webhook_url,
-                         webhook_secret=webhook_secret, host=host, port=port,
-                         poll_timeout=poll_timeout)
+    def __init__(self, token: str, api_base_url: str = "https://api.telegram.org", **options):
+        super().__init__(token, api_base_url, **options)  # options: see TelegramBase
         builder = (
             Application.builder()
             .token(token)
@@ -67,7 +55,7 @@ class PTBTelegramChannel(TelegramBase):
             .concurrent_updates(CONCURRENT_UPDATES)
             .job_queue(None)  # scheduling is the application's job (APScheduler in bot/)
         )
-        if webhook_url:
+        if self.webhook_url:
             builder = builder.updater(None)
         self._app = builder.build()
         self._app.add_handler(TypeHandler(Update, self._on_update))
