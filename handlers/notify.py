@@ -97,8 +97,9 @@ async def question(ctx: Ctx, a: Assignment) -> None:
 
 async def confirmation_request(ctx: Ctx, a: Assignment) -> None:
     def render(lang):
-        return t(lang, "{unit} reports task {code} «{title}» done. Confirm the result?",
-                 unit=a.unit.name, code=a.code, title=shorten(a.task.text, 120))
+        return t(lang, "{unit} reports task {code} «{title}» done. Confirm the result? "
+                       "(To return it with a comment: /return {number} comment)",
+                 unit=a.unit.name, code=a.code, title=shorten(a.task.text, 120), number=a.id)
 
     def buttons(lang):
         return [[Button(t(lang, "Confirm"), f"c:ok:{a.id}"),
@@ -108,13 +109,17 @@ async def confirmation_request(ctx: Ctx, a: Assignment) -> None:
                  "confirm", render, buttons, a.id)
 
 
-async def confirmation_result(ctx: Ctx, a: Assignment, accepted: bool) -> None:
+async def confirmation_result(ctx: Ctx, a: Assignment, accepted: bool,
+                              comment: str | None = None) -> None:
     def render(lang):
         if accepted:
             return t(lang, "The Office confirmed task {code} «{title}» as done.", code=a.code,
                      title=shorten(a.task.text, 120))
-        return t(lang, "The Office returned task {code} «{title}»: it is open again.",
+        text = t(lang, "The Office returned task {code} «{title}»: it is open again.",
                  code=a.code, title=shorten(a.task.text, 120))
+        if comment:
+            text += "\n" + t(lang, "Comment: {comment}", comment=comment)
+        return text
 
     await _queue(ctx, await unit_officers(ctx, a.unit_id), f"confirmres:{ctx.inbox.id}",
                  "confirm", render, None, a.id)

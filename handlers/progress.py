@@ -271,23 +271,35 @@ async def handle_undo_command(ctx: Ctx) -> None:
 async def handle_confirm_button(ctx: Ctx) -> None:
     """c:ok:ID / c:ret:ID — the Office confirms or returns a reported result."""
     parts = ctx.msg.button_data.split(":")
+    if len(parts) != 3 or not parts[2].isdigit():
+        ctx.say(ctx.tr("This button is no longer valid."))
+        return
+    await _decide_result(ctx, int(parts[2]), accept=parts[1] == "ok")
+
+
+async def handle_return_command(ctx: Ctx) -> None:
+    """/return N comment — the Office sends a reported result back, saying why."""
+    head, _, comment = ctx.args.partition(" ")
+    if not head.lstrip("#").isdigit():
+        ctx.say(ctx.tr("Write it as: /return N comment"))
+        return
+    await _decide_result(ctx, int(head.lstrip("#")), accept=False, comment=comment.strip() or None)
+
+
+async def _decide_result(ctx: Ctx, code: int, accept: bool, comment: str | None = None) -> None:
     if not ctx.is_admin:
         ctx.outcome = "forbidden"
         ctx.say(ctx.tr("Only the Office can do this."))
         return
-    if len(parts) != 3 or not parts[2].isdigit():
-        ctx.say(ctx.tr("This button is no longer valid."))
-        return
-    a = await ctx.session.get(Assignment, int(parts[2]))
+    a = await ctx.session.get(Assignment, code)
     if a is None or a.status != AWAITING:
         ctx.say(ctx.tr("This result has already been dealt with."))
         return
-    accept = parts[1] == "ok"
-    await confirm(ctx.session, a, ctx.contact, ctx.now, accept)
+    await confirm(ctx.session, a, ctx.contact, ctx.now, accept, comment)
     ctx.outcome = "confirmed" if accept else "returned"
     ctx.say(ctx.tr("Task {code}: result confirmed.", code=a.code) if accept
             else ctx.tr("Task {code}: result returned to the unit.", code=a.code))
-    await notify.confirmation_result(ctx, a, accept)
+    await notify.confirmation_result(ctx, a, accept, comment)
 
 
 STATUS_NAMES = {

@@ -39,6 +39,7 @@ COMMANDS = {
     "extend": extensions.handle_extend_command,
     "reject": extensions.handle_reject_command,
     "undo": progress.handle_undo_command,
+    "return": progress.handle_return_command,
 }
 
 BUTTONS = {

@@ -69,5 +69,6 @@ async def handle_help(ctx: Ctx, unknown: str | None = None) -> None:
                   ctx.tr("/extensions — pending extension requests")]
     if role == "admin":
         lines.append(ctx.tr("/meeting DD/MM — set the date of the next monthly meeting"))
+        lines.append(ctx.tr("/return N comment — send a reported result back to the unit"))
     lines.append(ctx.tr("/lang vi or /lang en — change the language"))
     ctx.say("\n".join(lines))

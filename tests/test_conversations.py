@@ -259,6 +259,15 @@ async def test_office_confirmation_when_enabled(tmp_path):
         await w.say("office", button=ask.buttons[0][0].data)
         a = await w.assignment(code)
         assert a.status == DONE and a.done_on == START.date()  # counts on the date reported
+        # Returned with a comment: open again, the unit is told why.
+        [other] = await w.tasks(("Phòng Kinh tế thị xã", "Nhiệm vụ B", date(2026, 4, 30)))
+        assert "chờ Văn phòng xác nhận" in await w.text("lan", f"#{other} xong rồi")
+        assert "Chỉ Văn phòng" in await w.text("lan", f"/return {other} không")
+        assert "trả lại" in await w.text("office", f"/return {other} thiếu số liệu xã Tân Lập")
+        assert (await w.assignment(other)).status == IN_PROGRESS
+        await w.tick()
+        told = w.sent_to("lan")[-1].text
+        assert "trả lại" in told and "thiếu số liệu xã Tân Lập" in told
     finally:
         await w.close()
 

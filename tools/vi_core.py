@@ -32,7 +32,7 @@ VI = {
 "Your request to extend task {code} «{title}» was approved: the new deadline is {until}.": "Đề nghị gia hạn nhiệm vụ {code} «{title}» đã được đồng ý: thời hạn mới là {until}.",
 "Your request to extend task {code} «{title}» was not approved; the deadline stays {deadline}.": "Đề nghị gia hạn nhiệm vụ {code} «{title}» không được đồng ý; thời hạn vẫn là {deadline}.",
 "Question from {unit} ({name}) about task {code} «{title}»: «{text}»": "Câu hỏi của {unit} ({name}) về nhiệm vụ {code} «{title}»: «{text}»",
-"{unit} reports task {code} «{title}» done. Confirm the result?": "{unit} báo cáo đã hoàn thành nhiệm vụ {code} «{title}». Xác nhận kết quả?",
+"{unit} reports task {code} «{title}» done. Confirm the result? (To return it with a comment: /return {number} comment)": "{unit} báo cáo đã hoàn thành nhiệm vụ {code} «{title}». Xác nhận kết quả? (Để trả lại kèm ý kiến: /return {number} ý kiến)",
 "Confirm": "Xác nhận",
 "Return": "Trả lại",
 "The Office confirmed task {code} «{title}» as done.": "Văn phòng đã xác nhận nhiệm vụ {code} «{title}» hoàn thành.",
@@ -167,4 +167,7 @@ VI = {
 "There is no task {number} in this notice (1–{count}).": "Thông báo này không có nhiệm vụ số {number} (1–{count}).",
 "corrected by the Office": "Văn phòng sửa",
 "To correct a task before confirming: \"sửa 3 hạn 30/5\" or \"sửa 3 đơn vị Phòng Kinh tế; UBND Phường 1\".": "Để sửa trước khi xác nhận: \"sửa 3 hạn 30/5\" hoặc \"sửa 3 đơn vị Phòng Kinh tế; UBND Phường 1\".",
+"Write it as: /return N comment": "Viết theo mẫu: /return N ý kiến",
+"Comment: {comment}": "Ý kiến: {comment}",
+"/return N comment — send a reported result back to the unit": "/return N ý kiến — trả lại kết quả đơn vị đã báo cáo",
 }
