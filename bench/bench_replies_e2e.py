@@ -124,21 +124,28 @@ async def main() -> int:
     parser.add_argument("--concurrency", type=int, default=1,
                         help="replies handled at once (1: one after the other)")
     parser.add_argument("--profile", action="store_true", help="also run a pass under cProfile")
+    parser.add_argument("--db", help="an EMPTY database URL (e.g. postgresql+asyncpg://...) instead "
+                                     "of a temporary SQLite file; emptied again afterwards")
     args = parser.parse_args()
     print(machine_line())
     with tempfile.TemporaryDirectory() as folder:
-        app = await make_app(Path(folder) / "bench.db", NOW)
+        app = await make_app(args.db or Path(folder) / "bench.db", NOW)
         await build(app, args.replies)
         # Warm up imports and the grammar on an unregistered chat, kept out of the figures.
         await app.core.handle(incoming("nobody", "đã xong", 0))
         wall, cpu, answers = await run_pass(app, args.replies, args.concurrency)
         sample = answers[0][0].text if answers and answers[0] else "(no answer)"
-        print(f"{args.replies:,} replies, {args.concurrency} at a time, SQLite file: "
+        backend = "PostgreSQL" if args.db and args.db.startswith("postgresql") else "SQLite file"
+        print(f"{args.replies:,} replies, {args.concurrency} at a time, {backend}: "
               f"{wall:.2f} s wall, {cpu:.2f} s CPU (all threads): "
               f"{args.replies / wall:,.0f} replies/s (goal ≥ 200/s); "
               f"{wall / args.replies * 1000:.2f} ms each")
         print(f"first read-back: {sample}")
         ok = await check(app, args.replies)
+        if args.db:
+            from storage.migrate import downgrade
+
+            await downgrade(app.engine, "base")
         await app.close()
     if args.profile:
         await profile(args.replies, args.concurrency)

@@ -45,10 +45,11 @@ def machine_line() -> str:
             f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
-async def make_app(db_path: Path, now: datetime) -> App:
-    """An App on a fresh SQLite file, migrated; the clock stays at `now`."""
-    settings = load_settings(env={"NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{db_path}"},
-                             dotenv=None)
+async def make_app(db_path: Path | str, now: datetime) -> App:
+    """An App on a fresh SQLite file (or an empty database given by URL), migrated; the clock
+    stays at `now`."""
+    url = db_path if isinstance(db_path, str) else f"sqlite+aiosqlite:///{db_path}"
+    settings = load_settings(env={"NHACVIEC_DATABASE_URL": url}, dotenv=None)
     app = App(settings, channels={"console": ConsoleChannel(show=lambda chat_id, out: None)},
               clock=FixedClock(now))
     await app.migrate()
