@@ -123,19 +123,21 @@ def _confirm(settings: Settings, yes: bool) -> bool:
     return answer in {"y", "yes", "c", "co", "có"}
 
 
-async def import_file(settings: Settings, args) -> int:
+async def import_file(settings: Settings, args, now: datetime | None = None) -> int:
+    """`now`: when the tasks are given (the demo's simulated clock); the real time otherwise."""
     path = Path(args.file)
     data = _read(path)
+    now = now or utcnow()
     if path.suffix.lower() in TABLE_SUFFIXES:
-        return await _import_table(settings, path, data, args.yes)
-    return await _import_notice(settings, path, data, args.yes)
+        return await _import_table(settings, path, data, args.yes, now)
+    return await _import_notice(settings, path, data, args.yes, now)
 
 
-async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool) -> int:
+async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool,
+                        now: datetime) -> int:
     from bot.tasktable import TaskTableError, read_task_table
 
     lang = settings.default_locale
-    now = utcnow()
     today = now.astimezone(settings.tz).date()
     async with database(settings) as sm, sm() as session:
         index = UnitIndex(await all_units(session))
@@ -216,12 +218,12 @@ def parse(settings: Settings, path: Path, as_json: bool) -> int:
     return 0
 
 
-async def _import_notice(settings: Settings, path: Path, data: bytes, yes: bool) -> int:
+async def _import_notice(settings: Settings, path: Path, data: bytes, yes: bool,
+                         now: datetime) -> int:
     from bot.notices.review import plan_import, render_summary
 
     lang = settings.default_locale
     text, notice = _read_notice(settings, path, data)
-    now = utcnow()
     async with database(settings) as sm, sm() as session:
         units = await all_units(session)
         plan = plan_import(notice, units)

@@ -164,10 +164,11 @@ class Demo:
                             chat_type="group" if chat_id.startswith("g-") else "private")
         await self.says("c-hung", f"/start {codes['c-hung']}")  # a used code
 
-        out.header("Văn phòng nạp bảng nhiệm vụ")
+        self.at(13, 4, 8, 30)
+        out.narrate("Văn phòng nạp bảng nhiệm vụ")
         print("   $ nhacviec import tasks.csv --yes")
         await commands.import_file(self.settings, argparse.Namespace(
-            file=str(DATA / "tasks.csv"), yes=True))
+            file=str(DATA / "tasks.csv"), yes=True), now=self.clock())
         await self.says("c-office", "/meeting 05/05/2026")
         await self.tick()
 
@@ -182,6 +183,8 @@ class Demo:
         end = datetime(2026, 5, 6, tzinfo=self.tz)
         while day <= end:
             for hour in (8, 16):
+                if day.replace(hour=hour) < self.clock.now:
+                    continue  # the first morning has already begun
                 self.clock.now = day.replace(hour=hour)
                 await self.tick()
                 await self.scenes(day.day, day.month, hour, code_kt, code_tckh, code_vh,
@@ -199,8 +202,8 @@ class Demo:
     async def scenes(self, d, m, hour, kt, tckh, vh, yt, p1) -> None:
         """What people do on given days (after the scheduler's tick at that hour)."""
         when = (d, m, hour)
-        if when == (13, 4, 8):
-            self.at(13, 4, 9, 5)
+        if when == (13, 4, 16):
+            self.at(13, 4, 16, 5)
             await self.says("c-lan", "/tasks")
         elif when == (14, 4, 8):
             self.at(14, 4, 10, 12)

@@ -135,7 +135,8 @@ def deadline_words(assignment: Assignment, lang: str) -> str:
         return t(lang, "no deadline")
     text = fmt_date(deadline)
     words = assignment.task.deadline_text
-    if words and deadline == assignment.original_deadline:
+    # Words worth showing say more than the date itself ("trong tháng 4/2023", not "30/04/2023").
+    if words and any(ch.isalpha() for ch in words) and deadline == assignment.original_deadline:
         text += f" ({words})"
     elif deadline != assignment.original_deadline and assignment.original_deadline:
         text += " " + t(lang, "(extended from {date})", date=fmt_date(assignment.original_deadline))
