@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import signal
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from bot.config import ConfigError, load_settings

@@ -21,7 +21,7 @@ from bot.channels.base import Incoming, Outgoing
 from bot.channels.console import ConsoleChannel
 from bot.config import load_settings
 from bot.dispatch import RateLimits
-from storage.models import Assignment, Contact, SentMessage
+from storage.models import Assignment, SentMessage
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]

@@ -13,9 +13,7 @@ from bot.taskstore import shorten
 from bot.timeutil import fmt_date
 from handlers.context import Ctx
 from handlers import evidence, notify
-from storage.models import (
-    AWAITING, OPEN_STATES, Assignment, Contact, Inbox, SentMessage,
-)
+from storage.models import AWAITING, OPEN_STATES, Assignment, AuditLog, Inbox, SentMessage
 
 MAX_PICK_BUTTONS = 8
 # Invisible characters that phones and copy-paste leave in messages.
@@ -228,8 +226,6 @@ async def handle_pick_button(ctx: Ctx) -> None:
 
 
 async def _undo(ctx: Ctx, audit_id: int | None) -> None:
-    from storage.models import AuditLog  # local: only undo needs the audit table directly
-
     if audit_id is None:
         audit_id = await ctx.session.scalar(select(AuditLog.id).where(
             AuditLog.actor_contact_id == ctx.contact.id, AuditLog.action == "report",
@@ -249,8 +245,6 @@ async def _undo(ctx: Ctx, audit_id: int | None) -> None:
 
 async def handle_undo_button(ctx: Ctx) -> None:
     """u:INBOX:TASK — the report that message made on that task."""
-    from storage.models import AuditLog
-
     parts = ctx.msg.button_data.split(":")
     audit_id = None
     if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():

@@ -81,3 +81,15 @@ async def any_db(request, tmp_path):
     async with admin.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     await admin.dispose()
+
+
+@pytest.fixture
+def office(tmp_path, monkeypatch):
+    """A working directory with its own database; no .env, no tokens."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN", "NHACVIEC_LOCALE"):
+        monkeypatch.delenv(name, raising=False)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'office.db'}"
+    monkeypatch.setenv("NHACVIEC_DATABASE_URL", url)
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "hoaan_bot")
+    return tmp_path

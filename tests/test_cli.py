@@ -8,48 +8,14 @@ import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.cli import main
 from storage.db import make_engine, make_sessionmaker
-from storage.models import Assignment, Contact, Outbox, Task, Unit
+from storage.models import Assignment, Contact, Task, Unit
+from tests.cli_helpers import count, query, run
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def office(tmp_path, monkeypatch):
-    """A working directory with its own database; no .env, no tokens."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN", "NHACVIEC_LOCALE"):
-        monkeypatch.delenv(name, raising=False)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'office.db'}"
-    monkeypatch.setenv("NHACVIEC_DATABASE_URL", url)
-    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "hoaan_bot")
-    return tmp_path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def query(sql_fn):
-    async def go():
-        engine = make_engine(os.environ["NHACVIEC_DATABASE_URL"])
-        try:
-            async with make_sessionmaker(engine)() as s:
-                return await sql_fn(s)
-        finally:
-            await engine.dispose()
-    return asyncio.run(go())
-
-
-def count(model):
-    return query(lambda s: s.scalar(select(func.count()).select_from(model)))
 
 
 def add_units(capsys):

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
 from handlers import progress as progress_handlers
 from storage.models import (
-    AWAITING, DONE, IN_PROGRESS, AuditLog, ExtensionRequest, Inbox, Outbox, ProgressReport,
+    AWAITING, DONE, IN_PROGRESS, AuditLog, ExtensionRequest, Inbox, ProgressReport,
 )
 from tests.world import TZ, World
 

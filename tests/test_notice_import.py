@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
 from storage.models import Assignment, Document, Task
-from tests.test_cli import count, office, query, run  # noqa: F401 (fixture)
+from tests.cli_helpers import count, query, run
 from tests.world import TZ, World
 
 NOTICE = """ỦY BAN NHÂN DÂN HUYỆN HÒA AN
