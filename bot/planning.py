@@ -170,9 +170,11 @@ def plan(items: Iterable[PlanInput], now: datetime, policy: ReminderPolicy,
         if isinstance(item, PlanItem):
             aid, unit_id, deadline, last_key, created = (
                 item.assignment_id, item.unit_id, item.deadline, item.last_key, item.created_at)
+        elif len(item) == 5:  # a database row: load_plan_items' column order
+            aid, unit_id, deadline, last_key, created = item
         else:
-            aid, unit_id, deadline, last_key, *rest = item
-            created = rest[0] if rest else None
+            aid, unit_id, deadline, last_key = item
+            created = None
         if deadline is None:
             continue
         try:
