@@ -131,14 +131,15 @@ class App:
         from bot.scheduler import start_scheduler
 
         if not self.channels:
-            raise RuntimeError("no channel configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN")
+            raise NoChannel("no channel configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN")
         stop = stop or asyncio.Event()
         await self.migrate()
         scheduler = start_scheduler(self)
         tasks = {name: asyncio.create_task(ch.start(self.core.handle), name=f"channel:{name}")
                  for name, ch in self.channels.items()}
+        ended: list[str] = []
         for name, task in tasks.items():
-            task.add_done_callback(lambda done, name=name: _log_channel_end(name, done, stop))
+            task.add_done_callback(lambda done, name=name: _channel_ended(name, done, stop, ended))
         try:
             await stop.wait()
         finally:
@@ -146,6 +147,11 @@ class App:
             await _stop_scheduler(scheduler)
             await self._stop_channels(tasks)
             await self.close()
+        if ended:
+            # Fail fast: a supervisor (systemd Restart=always, a container policy) starts the
+            # bot again, and nothing is lost: due reminders are in the database, updates wait
+            # on the platform's side.
+            raise ChannelStopped(", ".join(ended))
 
     async def _stop_channels(self, tasks: dict[str, asyncio.Task]) -> None:
         """Ask every channel to stop, let its receiving loop end by itself (cancelling it
@@ -166,8 +172,16 @@ CHANNEL_STOP_TIMEOUT = 15.0  # seconds for a channel to end its receiving loop a
 TICK_STOP_TIMEOUT = 30.0  # seconds for a planning or dispatch tick under way to finish
 
 
-def _log_channel_end(name: str, task: asyncio.Task, stop: asyncio.Event) -> None:
-    """A channel that stops receiving before `stop` is set is worth an error in the log."""
+class NoChannel(RuntimeError):
+    """`run` without any token configured."""
+
+
+class ChannelStopped(RuntimeError):
+    """A channel stopped receiving on its own (its platform refused it, say): `run` ends."""
+
+
+def _channel_ended(name: str, task: asyncio.Task, stop: asyncio.Event, ended: list[str]) -> None:
+    """A channel that stops receiving before `stop` is set is logged and stops the bot."""
     if task.cancelled() or stop.is_set():
         return
     exc = task.exception()
@@ -175,6 +189,8 @@ def _log_channel_end(name: str, task: asyncio.Task, stop: asyncio.Event) -> None
         log.error("channel %s stopped receiving: %s", name, exc)  # channels keep tokens out
     else:
         log.error("channel %s stopped receiving", name)
+    ended.append(name)
+    stop.set()
 
 
 async def _stop_scheduler(scheduler) -> None:

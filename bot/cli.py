@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(settings) -> int:
-    from bot.app import App
+    from bot.app import App, ChannelStopped, NoChannel
 
     async def go() -> None:
         app = App(settings)
@@ -105,7 +105,11 @@ def _run(settings) -> int:
 
     try:
         asyncio.run(go())
-    except RuntimeError as exc:
+    except ChannelStopped as exc:
+        print(f"channel stopped receiving: {exc} (see the log); exiting so that the supervisor "
+              "restarts the bot", file=sys.stderr)
+        return 1
+    except NoChannel as exc:
         print(str(exc), file=sys.stderr)
         return 2
     return 0
