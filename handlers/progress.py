@@ -177,6 +177,10 @@ async def _answer(ctx: Ctx, a: Assignment, intent: str, percent, until, reason,
                        code=a.code))
         await notify.question(ctx, a)
         return
+    if intent == "other" and confident:  # "ok ạ", "dạ em nhận": nothing to record
+        ctx.outcome = "acknowledged"
+        ctx.say(ctx.tr("Thank you!"))
+        return
     if not confident or intent == "other":
         ctx.outcome = "unsure"
         ctx.say(ctx.tr("I did not understand what to record for task {code} «{title}». "

@@ -327,3 +327,12 @@ async def test_task_card_is_private_to_the_unit(world):
     [theirs] = await world.tasks(("Phòng Kinh tế thị xã", "Nhiệm vụ bí mật", date(2026, 4, 20)))
     assert "Nhiệm vụ bí mật" not in await world.text("phuc", f"/task {theirs}")
     assert "Nhiệm vụ bí mật" in await world.text("chair", f"/task {theirs}")
+
+
+async def test_an_acknowledgement_records_nothing(world):
+    await world.register("lan", "officer", "Phòng Kinh tế")
+    [code] = await world.tasks(("Phòng Kinh tế thị xã", "Nhiệm vụ A", date(2026, 4, 20)))
+    for text in ("ok ạ", "dạ em nhận", f"#{code} ok ạ"):
+        [answer] = await world.say("lan", text)
+        assert answer.text == "Cảm ơn anh/chị!" and not answer.buttons
+    assert (await world.assignment(code)).status == "open"
