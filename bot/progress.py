@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.rows import insert_now
 from storage.models import (
     AWAITING, BLOCKED, DONE, IN_PROGRESS, OPEN, Assignment, AuditLog, Contact,
     ExtensionRequest, ProgressReport,
@@ -51,13 +50,11 @@ def _restore(a: Assignment, snap: dict) -> None:
 
 def _audit(session, a: Assignment, actor: Contact | None, action: str, before: dict, now: datetime,
            inbox_id: int | None, **extra) -> AuditLog:
-    """An audit entry, added to `session` (or, with None, left for the caller to insert)."""
     entry = AuditLog(assignment_id=a.id, actor_contact_id=actor.id if actor else None,
                      actor=(actor.name if actor else extra.pop("actor", "system")) or "",
                      action=action, from_status=before["status"], to_status=a.status,
-                     detail={"before": before, **extra}, inbox_id=inbox_id, at=now, undone=False)
-    if session is not None:
-        session.add(entry)
+                     detail={"before": before, **extra}, inbox_id=inbox_id, at=now)
+    session.add(entry)
     return entry
 
 
@@ -66,9 +63,10 @@ async def record(session: AsyncSession, a: Assignment, contact: Contact, *, inte
                  until: date | None = None, reason: str | None = None,
                  inbox_id: int | None = None, confirm_done: bool = False) -> Recorded:
     """Record one report. The caller has checked that `contact` may report on `a`."""
-    report = await insert_now(session, ProgressReport(
-        assignment_id=a.id, contact_id=contact.id, inbox_id=inbox_id, intent=intent,
-        percent=percent, text=text or "", evidence=[], created_at=now))
+    report = ProgressReport(assignment_id=a.id, contact_id=contact.id, inbox_id=inbox_id,
+                            intent=intent, percent=percent, text=text or "", evidence=[],
+                            created_at=now)
+    session.add(report)
     a.last_report_at = now
     before = _snapshot(a)
     audit = extension = None
@@ -92,8 +90,7 @@ async def record(session: AsyncSession, a: Assignment, contact: Contact, *, inte
             a.done_on = None
         a.status = new_status
         a.updated_at = now
-        audit = await insert_now(session, _audit(None, a, contact, "report", before, now,
-                                                 inbox_id, intent=intent))
+        audit = _audit(session, a, contact, "report", before, now, inbox_id, intent=intent)
     if extension is not None:
         await session.flush()  # its id goes on the Office's buttons; the rest flushes at commit
     return Recorded(a, report, audit, extension)

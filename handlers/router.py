@@ -22,7 +22,6 @@ from bot.notices import looks_like_notice
 from handlers import admin, extensions, imports, progress, start, status, taskinfo, tasks
 from handlers.context import Ctx
 from storage.models import Contact, Inbox
-from storage.rows import insert_now
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ class Core:
                               "message_id": msg.message_id, "user_name": msg.user_name,
                               "chat_type": msg.chat_type,
                               "attachment": msg.attachment.__dict__ if msg.attachment else None},
-                     received_at=now, handled_at=None, outcome=None)
+                     received_at=now)
 
     async def handle(self, msg: Incoming) -> list[Outgoing]:
         now = self.clock()
@@ -90,8 +89,8 @@ class Core:
         async with self.sessionmaker() as session:
             # Stored and committed before anything else happens to it.
             inbox = self._inbox_row(msg, now)
+            session.add(inbox)
             try:
-                await insert_now(session, inbox)
                 await session.commit()
             except IntegrityError:  # the platform delivered the same update twice
                 return []
