@@ -12,7 +12,7 @@ from bot.planning import digest_due
 from bot.statusq import load_rows, reports_since
 from bot.workdays import WorkCalendar
 from storage import kv
-from storage.models import Contact
+from storage.models import Contact, Outbox
 from storage.outbox import enqueue
 
 MEETING_KEY = "meeting_date"
@@ -37,13 +37,15 @@ async def queue_digest(session: AsyncSession, now: datetime, settings: Settings,
         return 0
     leaders = (await session.scalars(select(Contact).where(
         Contact.role == "leader", Contact.active.is_(True)))).all()
+    # Who already has this meeting's digest queued (a leader who registers later still gets it).
+    queued = set((await session.scalars(select(Outbox.contact_id).where(
+        Outbox.key.startswith(f"{key}:", autoescape=True)))).all())
+    leaders = [c for c in leaders if c.id not in queued]
     if not leaders:
         return 0
-    # Already queued for everyone? Then do not recompute the summary.
-    done = await kv.get(session, "digest_key")
-    if done == key:
-        return 0
-    last = await kv.get(session, LAST_DIGEST_KEY)
+    # "Reported since the last digest": the same window for everyone who gets this one.
+    since_key = f"{key}:since"
+    last = await kv.get(session, since_key) if queued else await kv.get(session, LAST_DIGEST_KEY)
     since = datetime.fromisoformat(last) if last else None
     summary = views.summarize(await load_rows(session), now, settings.tz)
     reports = await reports_since(session, since)
@@ -52,6 +54,7 @@ async def queue_digest(session: AsyncSession, now: datetime, settings: Settings,
              "text": views.render_digest(summary, reports, meeting, c.locale, settings.tz)}
             for c in leaders]
     added = await enqueue(session, rows, now)
-    await kv.put(session, "digest_key", key)
-    await kv.put(session, LAST_DIGEST_KEY, now.isoformat())
+    if not queued:  # the first time this digest goes out: reports after now go in the next one
+        await kv.put(session, since_key, last or "")
+        await kv.put(session, LAST_DIGEST_KEY, now.isoformat())
     return added

@@ -336,3 +336,23 @@ async def test_an_acknowledgement_records_nothing(world):
         [answer] = await world.say("lan", text)
         assert answer.text == "Cảm ơn anh/chị!" and not answer.buttons
     assert (await world.assignment(code)).status == "open"
+
+
+async def test_the_digest_reaches_leaders_once_even_those_who_register_late(world):
+    await world.register("chair", "leader")
+    await world.register("office", "admin")
+    await world.register("lan", "officer", "Phòng Kinh tế")
+    await world.tasks(("Phòng Kinh tế thị xã", "Nhiệm vụ A", date(2026, 4, 10)))
+    await world.say("lan", "đang làm 40%")
+    assert "28/04/2026" in await world.text("office", "/meeting 30/04/2026")
+    world.clock.set(2026, 4, 28, 8, 0)
+    await world.tick()
+    [digest] = [m.text for m in world.sent_to("chair") if "cuộc họp" in m.text]
+    assert "30/04/2026" in digest and "đang làm 40%" in digest
+    await world.register("deputy", "leader")
+    world.clock.set(2026, 4, 28, 8, 5)
+    await world.tick()
+    [late] = [m.text for m in world.sent_to("deputy") if "cuộc họp" in m.text]
+    assert "đang làm 40%" in late  # the same window of reports as everyone else's
+    await world.tick()
+    assert len([m for m in world.sent_to("chair") if "cuộc họp" in m.text]) == 1
