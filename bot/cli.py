@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--alias", action="append", default=[])
     add.add_argument("--kind", default="department",
-                     choices=["department", "commune", "collective", "other"])
+                     choices=["department", "office", "agency", "center", "council", "commune",
+                              "ward", "town", "collective", "other"])
     add.add_argument("--member", action="append", default=[], help="member unit of a collective")
     usub.add_parser("list", help="list the units")
     uimp = usub.add_parser("import", help="load units from a CSV file")

@@ -73,7 +73,7 @@ _ROW_MESSAGES = {
         "(write weekly, monthly, quarterly, semiannual or yearly)"
     ),
     "missing_name": N_("Row {row}: the unit name is empty"),
-    "bad_kind": N_("Row {row}: unit kind «{value}» is not understood (write department, commune, collective or other)"),
+    "bad_kind": N_("Row {row}: unit kind «{value}» is not understood (write department, office, agency, center, council, commune, ward, town, collective or other)"),
     "duplicate_name": N_("Row {row}: unit «{value}» is listed twice"),
     "members_not_collective": N_("Row {row}: only a collective unit can have members"),
 }
@@ -485,8 +485,16 @@ def read_task_table(
 
 # --------------------------------------------------------------------------- unit lists
 
-UNIT_KINDS = ("department", "commune", "collective", "other")
+UNIT_KINDS = ("department", "office", "agency", "center", "council", "commune", "ward", "town",
+              "collective", "other")
+# Kinds only matter for collectives ("UBND các xã, phường" = every commune, ward and town) and for
+# grouping; a directory may use the finer words the notice matcher knows (bot.notices.unitmatch).
 _KIND_WORDS = {
+    "office": "office", "van phong": "office",
+    "agency": "agency", "chi cuc": "agency", "co quan trung uong": "agency",
+    "center": "center", "centre": "center", "trung tam": "center",
+    "council": "council", "hoi dong": "council",
+    "ward": "ward", "town": "town",
     "department": "department", "phong": "department", "phong ban": "department", "so": "department",
     "ban": "department", "co quan": "department", "nganh": "department", "so nganh": "department",
     "commune": "commune", "xa": "commune", "phuong": "commune", "thi tran": "commune",

@@ -89,7 +89,7 @@ def render_summary(notice: ParsedNotice, lang: str, plan: ImportPlan | None = No
     own = [i for i, task in enumerate(notice.tasks, 1) if task.deadline is None]
     if own:
         lines.append(t(lang, "Tasks without a deadline of their own ({count}): {numbers}",
-                       count=len(own), numbers=", ".join(map(str, own[:30]))))
+                       count=len(own), numbers=", ".join(map(str, own[:30])) + (", …" if len(own) > 30 else "")))
     if plan and plan.unknown:
         lines.append(t(lang, "Units not in the directory: {names}", names="; ".join(plan.unknown)))
     if plan and plan.unassigned:
