@@ -33,7 +33,36 @@ class Clock:
         return self.now
 
 
-class World:
+class OfficeSide:
+    """The Office's side, straight in the database: units, invites, tasks. Needs `app`, `clock`."""
+
+    async def unit(self, name: str, *aliases: str, members: tuple[str, ...] = (), kind="department") -> Unit:
+        async with self.app.sessionmaker() as s:
+            unit = await add_unit(s, name, self.clock(), list(aliases), kind, list(members))
+            await s.commit()
+            return unit
+
+    async def invite(self, role: str, unit: str | None = None, ttl_days: int = 7) -> str:
+        async with self.app.sessionmaker() as s:
+            inv = await create_invite(s, role, unit, self.clock(), ttl_days)
+            await s.commit()
+            return inv.code
+
+    async def tasks(self, *specs: tuple[str, str, date | None]) -> list[int]:
+        """Store tasks given as (unit name, text, deadline); returns the assignment codes."""
+        async with self.app.sessionmaker() as s:
+            units = {u.name: u.id for u in (await s.scalars(select(Unit))).all()}
+            stored = await store(s, None, [NewTask(text=text, lead=[units[unit]], deadline=deadline)
+                                           for unit, text, deadline in specs], self.clock())
+            await s.commit()
+            return [a.id for a in stored.assignments]
+
+    async def assignment(self, code: int) -> Assignment:
+        async with self.app.sessionmaker() as s:
+            return await s.get(Assignment, code)
+
+
+class World(OfficeSide):
     def __init__(self, tmp_path: Path, start: datetime, **env: str):
         settings = load_settings(env={
             "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'world.db'}", **env},
@@ -68,36 +97,11 @@ class World:
         """The bot's answer as one string (all replies joined)."""
         return "\n".join(r.text for r in await self.say(chat_id, text, **kw))
 
-    async def unit(self, name: str, *aliases: str, members: tuple[str, ...] = (), kind="department") -> Unit:
-        async with self.app.sessionmaker() as s:
-            unit = await add_unit(s, name, self.clock(), list(aliases), kind, list(members))
-            await s.commit()
-            return unit
-
-    async def invite(self, role: str, unit: str | None = None, ttl_days: int = 7) -> str:
-        async with self.app.sessionmaker() as s:
-            inv = await create_invite(s, role, unit, self.clock(), ttl_days)
-            await s.commit()
-            return inv.code
-
     async def register(self, chat_id: str, role: str, unit: str | None = None,
                        name: str = "", chat_type: str = "private") -> None:
         code = await self.invite(role, unit)
         answer = await self.text(chat_id, f"/start {code}", name=name or chat_id, chat_type=chat_type)
         assert "Chào mừng" in answer or "Welcome" in answer, answer
-
-    async def tasks(self, *specs: tuple[str, str, date | None]) -> list[int]:
-        """Store tasks given as (unit name, text, deadline); returns the assignment codes."""
-        async with self.app.sessionmaker() as s:
-            units = {u.name: u.id for u in (await s.scalars(select(Unit))).all()}
-            stored = await store(s, None, [NewTask(text=text, lead=[units[unit]], deadline=deadline)
-                                           for unit, text, deadline in specs], self.clock())
-            await s.commit()
-            return [a.id for a in stored.assignments]
-
-    async def assignment(self, code: int) -> Assignment:
-        async with self.app.sessionmaker() as s:
-            return await s.get(Assignment, code)
 
     async def contact(self, chat_id: str) -> Contact | None:
         async with self.app.sessionmaker() as s:

@@ -7,7 +7,7 @@ one channel adapter polling its fake Bot API server on 127.0.0.1, and a controll
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest_asyncio
 from sqlalchemy import select
@@ -15,11 +15,9 @@ from sqlalchemy import select
 from bot.app import App
 from bot.config import load_settings
 from bot.dispatch import RateLimits
-from bot.registry import add_unit, create_invite
-from bot.taskstore import NewTask, store
-from storage.models import Assignment, Contact, Unit
+from storage.models import Contact
 from tests.contract.drivers import Seen, make_driver, wait_for
-from tests.world import TZ, Clock
+from tests.world import TZ, Clock, OfficeSide
 
 ADAPTERS = ["aiogram", "ptb", "zalo"]
 START = datetime(2026, 4, 14, 7, 45, tzinfo=TZ)  # a Tuesday: no weekly nudge in the way
@@ -27,7 +25,7 @@ START = datetime(2026, 4, 14, 7, 45, tzinfo=TZ)  # a Tuesday: no weekly nudge in
 # is not about limits.
 FAST = RateLimits(per_second=10_000, private_interval=0.0, group_per_minute=1_000_000)
 
-class Harness:
+class Harness(OfficeSide):
     def __init__(self, tmp_path, drivers: dict, clock: Clock | None = None):
         self.drivers = drivers  # platform ("telegram" | "zalo") → driver
         self.clock = clock or Clock(START)
@@ -65,30 +63,6 @@ class Harness:
         await self.app.close()
 
     # ---- the Office's side (database) ------------------------------------------------------
-
-    async def unit(self, name: str, *aliases: str) -> None:
-        async with self.app.sessionmaker() as s:
-            await add_unit(s, name, self.clock(), list(aliases))
-            await s.commit()
-
-    async def invite(self, role: str, unit: str | None = None) -> str:
-        async with self.app.sessionmaker() as s:
-            code = (await create_invite(s, role, unit, self.clock(), 7)).code
-            await s.commit()
-            return code
-
-    async def tasks(self, *specs: tuple[str, str, date | None]) -> list[int]:
-        """Store tasks given as (unit name, text, deadline); returns the assignment codes."""
-        async with self.app.sessionmaker() as s:
-            units = {u.name: u.id for u in (await s.scalars(select(Unit))).all()}
-            stored = await store(s, None, [NewTask(text=text, lead=[units[unit]], deadline=deadline)
-                                           for unit, text, deadline in specs], self.clock())
-            await s.commit()
-            return [a.id for a in stored.assignments]
-
-    async def assignment(self, code: int) -> Assignment:
-        async with self.app.sessionmaker() as s:
-            return await s.get(Assignment, code)
 
     async def contacts(self, platform: str, chat_id: str) -> list[Contact]:
         async with self.app.sessionmaker() as s:
