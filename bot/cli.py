@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser("status", help="the overall picture")
     st.add_argument("--json", action="store_true")
 
+    rep = sub.add_parser("report", help="the consolidated report as an Excel workbook")
+    rep.add_argument("file", help="where to write it, e.g. bao-cao.xlsx")
+
     sub.add_parser("intent", help="classify replies: one per line on stdin, JSON lines out")
 
     meet = sub.add_parser("meeting", help="set the date of the next monthly meeting")
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "migrate": commands.migrate, "invite": commands.invite, "units": commands.units,
         "import": commands.import_file, "remind": commands.remind, "status": commands.status,
-        "meeting": commands.meeting,
+        "meeting": commands.meeting, "report": commands.report,
     }[args.command]
     try:
         return asyncio.run(handler(settings, args))

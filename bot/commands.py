@@ -314,6 +314,25 @@ async def status(settings: Settings, args) -> int:
     return 0
 
 
+async def report(settings: Settings, args) -> int:
+    from bot.report_xlsx import write_report
+    from bot.statusq import load_rows
+
+    path = Path(args.file)
+    if path.suffix.lower() != ".xlsx":
+        raise CommandError("The report is an Excel file: give a name ending in .xlsx.")
+    now = utcnow()
+    async with database(settings) as sm, sm() as session:
+        summary = views.summarize(await load_rows(session), now, settings.tz)
+    try:
+        write_report(summary, path, settings.default_locale, settings.tz)
+    except OSError as exc:
+        raise CommandError("Cannot write {path}: {error}", path=str(path), error=exc.strerror) from None
+    _say(settings, "Report written to {path} ({count} assignments).", path=str(path),
+         count=summary.total)
+    return 0
+
+
 async def meeting(settings: Settings, args) -> int:
     from bot.digest import MEETING_KEY
     from bot.timeutil import parse_day

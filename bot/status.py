@@ -39,6 +39,15 @@ CATEGORY_LABELS = {
 
 DONE = "done"  # storage.models.DONE; every other status counts as open
 
+# The workflow status of an assignment, as people read it.
+STATUS_LABELS = {
+    "open": N_("not started"),
+    "in_progress": N_("in progress"),
+    "blocked": N_("blocked"),
+    "awaiting_confirmation": N_("awaiting confirmation"),
+    "done": N_("done"),
+}
+
 # Lines per list in one message: a phone screen, not a report (the xlsx export has it all).
 MAX_TOP_UNITS = 5
 MAX_LIST = 25

@@ -6,9 +6,10 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.channels.base import Button
-from bot.i18n import N_, t
+from bot.i18n import t
 from bot.progress import UndoError, confirm, record, undo
 from bot.replies import classify
+from bot.status import STATUS_LABELS
 from bot.taskstore import shorten
 from bot.timeutil import fmt_date
 from handlers.context import Ctx
@@ -244,7 +245,7 @@ async def _undo(ctx: Ctx, audit_id: int | None) -> None:
         return
     ctx.outcome = "undone"
     ctx.say(ctx.tr("Undone: task {code} is back to «{status}».", code=a.code,
-                   status=t(ctx.lang, STATUS_NAMES.get(a.status, a.status))))
+                   status=t(ctx.lang, STATUS_LABELS.get(a.status, a.status))))
 
 
 async def handle_undo_button(ctx: Ctx) -> None:
@@ -298,12 +299,3 @@ async def _decide_result(ctx: Ctx, code: int, accept: bool, comment: str | None 
     ctx.say(ctx.tr("Task {code}: result confirmed.", code=a.code) if accept
             else ctx.tr("Task {code}: result returned to the unit.", code=a.code))
     await notify.confirmation_result(ctx, a, accept, comment)
-
-
-STATUS_NAMES = {
-    "open": N_("not started"),
-    "in_progress": N_("in progress"),
-    "blocked": N_("blocked"),
-    "awaiting_confirmation": N_("awaiting confirmation"),
-    "done": N_("done"),
-}

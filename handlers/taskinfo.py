@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.i18n import N_, t
+from bot.status import STATUS_LABELS
 from bot.taskstore import deadline_words
 from bot.timeutil import fmt_datetime
 from handlers.context import Ctx
@@ -27,11 +28,9 @@ async def handle_task(ctx: Ctx) -> None:
         ctx.outcome = "unknown_task"
         ctx.say(ctx.tr("There is no task #{code}.", code=raw))
         return
-    from handlers.progress import STATUS_NAMES
-
     lines = [f"{a.code} — {a.unit.name}", a.task.text,
              t(ctx.lang, "deadline: {deadline}", deadline=deadline_words(a, ctx.lang)),
-             ctx.tr("Status: {status}", status=t(ctx.lang, STATUS_NAMES.get(a.status, a.status))
+             ctx.tr("Status: {status}", status=t(ctx.lang, STATUS_LABELS.get(a.status, a.status))
                     + (f" ({a.percent}%)" if a.percent is not None and a.status != "done" else ""))]
     reports = (await ctx.session.scalars(select(ProgressReport).where(
         ProgressReport.assignment_id == a.id).order_by(ProgressReport.id.desc())

@@ -166,3 +166,31 @@ async def test_remind_at_sends_once_through_telegram(tmp_path):
         assert code == 0 and "Đã gửi 0 tin nhắn" in out and len(fake.sent) == first
         code, _, err = await cli("remind", "--at", "13/04/2026")
         assert code == 1 and "--at" in err
+
+
+def test_report_xlsx_in_the_official_categories(office, capsys):
+    from openpyxl import load_workbook
+
+    add_units(capsys)
+    table = office / "t.csv"
+    table.write_text("Đơn vị,Nhiệm vụ,Thời hạn\nPhòng Kinh tế,Việc đã quá hạn,01/01/2020\n"
+                     "UBND Phường 1,Việc còn hạn,01/01/2099\nUBND Phường 1,Việc không hạn,\n",
+                     encoding="utf-8")
+    run(capsys, "import", str(table), "--yes")
+    code, out, _ = run(capsys, "report", str(office / "bao-cao.xlsx"))
+    assert code == 0 and "3 lượt giao" in out
+    book = load_workbook(office / "bao-cao.xlsx")
+    summary, details = book.worksheets
+    assert summary.title == "Tổng hợp" and details.title == "Chi tiết"
+    header = [c.value for c in summary[3]]
+    assert header[:6] == ["Đơn vị", "Đã hoàn thành đúng hạn", "Đã hoàn thành quá hạn",
+                          "Chưa hoàn thành, còn trong hạn", "Chưa hoàn thành, quá hạn",
+                          "Không có thời hạn"]
+    rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=4, values_only=True)}
+    assert rows["Phòng Kinh tế thị xã"][:7] == (0, 0, 0, 1, 0, 1, "0%")
+    assert rows["UBND Phường 1"][:7] == (0, 0, 1, 0, 1, 2, "0%")
+    assert rows["Toàn bộ các đơn vị"][5] == 3
+    listed = [r for r in details.iter_rows(min_row=2, values_only=True)]
+    assert [r[0] for r in listed] == ["#1", "#2", "#3"]
+    assert listed[0][5] == "Chưa hoàn thành, quá hạn" and listed[0][4] == "chưa thực hiện"
+    assert run(capsys, "report", str(office / "bao-cao.csv"))[0] == 1
