@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -26,8 +26,9 @@ from bot.timeutil import utcnow
 from storage import outbox
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Assignment, Contact, Outbox, SentMessage, Task, Unit
+from tests.test_outbox import T0, add_rows, row
+from tests.test_outbox import all_rows as stored
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 08:00 in Hà Nội
 BUTTONS = [[{"text": "Đã xong", "data": "done:17"}, {"text": "Vướng mắc", "data": "blocked:17"}]]
 
 
@@ -96,22 +97,6 @@ class FakeChannel:
 
     def texts(self, chat_id: str | None = None) -> list[str]:
         return [m.text for _, c, m, _ in self.sent if chat_id is None or c == chat_id]
-
-
-def row(key: str, chat_id: str = "100", due_at: datetime = T0, **extra) -> dict:
-    return {"key": key, "kind": "reminder", "channel": "telegram", "chat_id": chat_id,
-            "text": f"Nhắc việc {key}", "due_at": due_at, **extra}
-
-
-async def add_rows(db, rows) -> None:
-    async with db.session() as session:
-        await outbox.enqueue(session, rows, T0 - timedelta(days=1))
-        await session.commit()
-
-
-async def stored(db) -> dict[str, Outbox]:
-    async with db.session() as session:
-        return {r.key: r for r in (await session.scalars(select(Outbox))).all()}
 
 
 def make(db, clock, channel, **kw) -> Dispatcher:

@@ -12,9 +12,12 @@ from storage.models import Contact, Outbox, SentMessage
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 08:00 in Hà Nội
 
 
+# Shared with tests/test_dispatch.py: an outbox row, queueing rows, reading them back by key.
+
+
 def row(key: str, chat_id: str = "100", due_at: datetime = T0, **extra) -> dict:
     return {"key": key, "kind": "reminder", "channel": "telegram", "chat_id": chat_id,
-            "text": f"text {key}", "due_at": due_at, **extra}
+            "text": f"Nhắc việc {key}", "due_at": due_at, **extra}
 
 
 async def add_rows(db, rows) -> None:
