@@ -137,6 +137,7 @@ class App:
         scheduler = start_scheduler(self)
         tasks = {name: asyncio.create_task(ch.start(self.core.handle), name=f"channel:{name}")
                  for name, ch in self.channels.items()}
+        log.info("running: %s; database %s", ", ".join(self.channels), self.engine.url.render_as_string())
         ended: list[str] = []
         for name, task in tasks.items():
             task.add_done_callback(lambda done, name=name: _channel_ended(name, done, stop, ended))

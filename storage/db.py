@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
+
+from storage import sqlite_loop
 
 
 class UTCDateTime(TypeDecorator):
@@ -34,9 +36,12 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs) -> AsyncEngine:
+def make_engine(url: str, *, lock_timeout: float = 30.0, **kwargs) -> AsyncEngine:
+    """`lock_timeout`: on SQLite, how long a write waits for another connection's lock."""
     if is_sqlite(url):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        # Statements run on the loop's own thread (see sqlite_loop).
+        database = make_url(url).database or ":memory:"
+        kwargs.setdefault("async_creator", sqlite_loop.creator(database, lock_timeout))
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
@@ -49,7 +54,6 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
     return engine
