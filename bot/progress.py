@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
     AWAITING, BLOCKED, DONE, IN_PROGRESS, OPEN, Assignment, AuditLog, Contact,
@@ -27,8 +28,8 @@ _STATUS_OF_INTENT = {
 @dataclass
 class Recorded:
     assignment: Assignment
-    report: ProgressReport
-    audit: AuditLog | None
+    report_id: int
+    audit_id: int | None  # None when the report changed nothing (e.g. "done" twice)
     extension: ExtensionRequest | None = None
 
 
@@ -58,42 +59,59 @@ def _audit(session, a: Assignment, actor: Contact | None, action: str, before: d
     return entry
 
 
+# Every officer's report runs these: built once, and written through the tables, because
+# building a statement and the ORM's unit of work cost more than the statements themselves.
+_REPORTS, _AUDIT, _ASSIGNMENTS = ProgressReport.__table__, AuditLog.__table__, Assignment.__table__
+_ADD_REPORT = insert(_REPORTS).returning(_REPORTS.c.id)
+_ADD_AUDIT = insert(_AUDIT).returning(_AUDIT.c.id)
+_REPORTED = update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment_id")).values(
+    {name: bindparam(f"new_{name}") for name in
+     ("status", "percent", "done_at", "done_on", "last_report_at", "updated_at")})
+
+
 async def record(session: AsyncSession, a: Assignment, contact: Contact, *, intent: str,
                  text: str, now: datetime, tz: ZoneInfo, percent: int | None = None,
                  until: date | None = None, reason: str | None = None,
                  inbox_id: int | None = None, confirm_done: bool = False) -> Recorded:
     """Record one report. The caller has checked that `contact` may report on `a`."""
-    report = ProgressReport(assignment_id=a.id, contact_id=contact.id, inbox_id=inbox_id,
-                            intent=intent, percent=percent, text=text or "", evidence=[],
-                            created_at=now)
-    session.add(report)
-    a.last_report_at = now
     before = _snapshot(a)
-    audit = extension = None
+    new = {"status": a.status, "percent": a.percent, "done_at": a.done_at, "done_on": a.done_on,
+           "last_report_at": now, "updated_at": a.updated_at}
     new_status = _STATUS_OF_INTENT.get(intent)
     if intent == "done":
         new_status = AWAITING if confirm_done else DONE
-        a.percent = 100
-        a.done_at = now
-        a.done_on = now.astimezone(tz).date()
-    elif intent == "in_progress":
-        if percent is not None:
-            a.percent = max(0, min(percent, 99))
-    elif intent == "extension":
+        new.update(percent=100, done_at=now, done_on=now.astimezone(tz).date())
+    elif intent == "in_progress" and percent is not None:
+        new["percent"] = max(0, min(percent, 99))
+    changed = new_status is not None and (
+        new_status != a.status
+        or any(new[key] != getattr(a, key) for key in ("percent", "done_at", "done_on")))
+    if changed:
+        if new_status not in (DONE, AWAITING):
+            new.update(done_at=None, done_on=None)
+        new.update(status=new_status, updated_at=now)
+    report_id = await session.scalar(_ADD_REPORT, {
+        "assignment_id": a.id, "contact_id": contact.id, "inbox_id": inbox_id, "intent": intent,
+        "percent": percent, "text": text or "", "evidence": [], "created_at": now})
+    await session.execute(_REPORTED, {"assignment_id": a.id,
+                                      **{f"new_{key}": value for key, value in new.items()}})
+    for key, value in new.items():  # the loaded object as the row now is: nothing to flush
+        set_committed_value(a, key, value)
+    audit_id = None
+    if changed:
+        audit_id = await session.scalar(_ADD_AUDIT, {
+            "assignment_id": a.id, "actor_contact_id": contact.id, "actor": contact.name or "",
+            "action": "report", "from_status": before["status"], "to_status": new_status,
+            "detail": {"before": before, "intent": intent}, "inbox_id": inbox_id, "at": now,
+            "undone": False})
+    extension = None
+    if intent == "extension":
         extension = ExtensionRequest(assignment_id=a.id, contact_id=contact.id,
                                      requested_until=until, reason=reason, text=text or "",
                                      created_at=now)
         session.add(extension)
-    if new_status is not None and (new_status != a.status or before != _snapshot(a)):
-        if new_status != DONE and new_status != AWAITING:
-            a.done_at = None
-            a.done_on = None
-        a.status = new_status
-        a.updated_at = now
-        audit = _audit(session, a, contact, "report", before, now, inbox_id, intent=intent)
-    if extension is not None:
-        await session.flush()  # its id goes on the Office's buttons; the rest flushes at commit
-    return Recorded(a, report, audit, extension)
+        await session.flush()  # its id goes on the Office's buttons
+    return Recorded(a, report_id, audit_id, extension)
 
 
 class UndoError(ValueError):

@@ -12,14 +12,14 @@ from bot.channels.base import Button, Incoming, Outgoing
 from bot.config import Settings
 from bot.i18n import t
 from bot.workdays import WorkCalendar
-from storage.models import Contact, Inbox
+from storage.models import Contact
 
 
 @dataclass
 class Ctx:
     session: AsyncSession
     msg: Incoming
-    inbox: Inbox
+    inbox_id: int  # the update's row in the inbox, stored before handling
     contact: Contact | None
     settings: Settings
     calendar: WorkCalendar
@@ -29,7 +29,7 @@ class Ctx:
     command: str | None = None
     args: str = ""
     replies: list[Outgoing] = field(default_factory=list)
-    recorded: list = field(default_factory=list)  # ProgressReports this message created
+    recorded: list[int] = field(default_factory=list)  # ids of the reports this message made
     # (channel, file id) → the file's bytes, where the platform lets the bot fetch files.
     fetch_file: Callable[[str, str], Awaitable[bytes]] | None = None
 

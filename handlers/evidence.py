@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import PurePath
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from bot.channels.base import Attachment
 from bot.i18n import N_, t
@@ -46,6 +46,11 @@ def describe(evidence: list[dict], lang: str) -> str:
     return ", ".join(e.get("file_name") or t(lang, "photo") for e in evidence)
 
 
+_REPORTS = ProgressReport.__table__
+_SET_EVIDENCE = (update(_REPORTS).where(_REPORTS.c.id == bindparam("report_id"))
+                 .values(evidence=bindparam("items")))
+
+
 async def _attach(report: ProgressReport, items: list[dict]) -> None:
     report.evidence = [*(report.evidence or []), *items]
 
@@ -57,7 +62,7 @@ async def with_report(ctx: Ctx) -> None:
         return
     items = []
     if ctx.msg.attachment is not None and problem(ctx.msg.attachment) is None:
-        items.append(record_of(ctx.msg.attachment, ctx.msg.channel, ctx.inbox.id))
+        items.append(record_of(ctx.msg.attachment, ctx.msg.channel, ctx.inbox_id))
     # Files that came first wait on the contact row (already loaded: no query on the hot path).
     waiting = ctx.contact.pending_files or []
     items += [item for item in waiting
@@ -65,8 +70,8 @@ async def with_report(ctx: Ctx) -> None:
     if waiting:
         ctx.contact.pending_files = []
     if items:
-        for report in reports:
-            await _attach(report, items)
+        for report_id in reports:  # made by this message, so without evidence until now
+            await ctx.session.execute(_SET_EVIDENCE, {"report_id": report_id, "items": items})
         ctx.say(ctx.tr("Kept with the report: {files}.", files=describe(items, ctx.lang)))
 
 
@@ -83,12 +88,12 @@ async def alone(ctx: Ctx) -> None:
         ProgressReport.created_at > ctx.now - WINDOW).order_by(ProgressReport.id.desc()).limit(1))
     if recent is None:
         ctx.outcome = PENDING
-        item = {**record_of(att, ctx.msg.channel, ctx.inbox.id), "received_at": ctx.now.isoformat()}
+        item = {**record_of(att, ctx.msg.channel, ctx.inbox_id), "received_at": ctx.now.isoformat()}
         ctx.contact.pending_files = [*(ctx.contact.pending_files or []), item]
         ctx.say(ctx.tr("File received. Now tell me which task it is for and how it stands, "
                        "e.g. \"#17 xong\": the file will be kept with that report."))
         return
-    await _attach(recent, [record_of(att, ctx.msg.channel, ctx.inbox.id)])
+    await _attach(recent, [record_of(att, ctx.msg.channel, ctx.inbox_id)])
     ctx.outcome = "evidence_attached"
     ctx.say(ctx.tr("Kept with your report on task #{code}: {files}.", code=recent.assignment_id,
-                   files=describe([record_of(att, ctx.msg.channel, ctx.inbox.id)], ctx.lang)))
+                   files=describe([record_of(att, ctx.msg.channel, ctx.inbox_id)], ctx.lang)))

@@ -42,7 +42,7 @@ async def review(ctx: Ctx, text: str) -> None:
     summary += "\n" + ctx.tr("To correct a task before confirming: \"sửa 3 hạn 30/5\" or "
                              "\"sửa 3 đơn vị Phòng Kinh tế; UBND Phường 1\".")
     ctx.outcome = "notice_review"
-    ctx.say(summary, _buttons(ctx, ctx.inbox.id, 0, not plan.unknown, True))
+    ctx.say(summary, _buttons(ctx, ctx.inbox_id, 0, not plan.unknown, True))
 
 
 _FIX = re.compile(r"^(?:/fix|sửa|sua)\s+#?(\d+)\s*:?\s*(hạn|han|thời hạn|thoi han|deadline|"
@@ -122,8 +122,8 @@ async def review_file(ctx: Ctx) -> None:
         ctx.say(exc.message(ctx.lang))
         return
     # Kept in the update's own inbox row, so the buttons can find it again.
-    ctx.inbox.payload = {**(ctx.inbox.payload or {}), "document_text": text,
-                         "file_name": att.file_name}
+    row = await ctx.session.get(Inbox, ctx.inbox_id)
+    row.payload = {**(row.payload or {}), "document_text": text, "file_name": att.file_name}
     await review(ctx, text)
 
 

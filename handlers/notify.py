@@ -91,7 +91,7 @@ async def question(ctx: Ctx, a: Assignment) -> None:
                  unit=a.unit.name, name=ctx.contact.name or "", code=a.code,
                  title=shorten(a.task.text, 120), text=ctx.msg.text)
 
-    await _queue(ctx, await office_and_leaders(ctx, admins_only=True), f"q:{ctx.inbox.id}",
+    await _queue(ctx, await office_and_leaders(ctx, admins_only=True), f"q:{ctx.inbox_id}",
                  "question", render, None, a.id)
 
 
@@ -105,7 +105,7 @@ async def confirmation_request(ctx: Ctx, a: Assignment) -> None:
         return [[Button(t(lang, "Confirm"), f"c:ok:{a.id}"),
                  Button(t(lang, "Return"), f"c:ret:{a.id}")]]
 
-    await _queue(ctx, await office_and_leaders(ctx, admins_only=True), f"confirm:{ctx.inbox.id}",
+    await _queue(ctx, await office_and_leaders(ctx, admins_only=True), f"confirm:{ctx.inbox_id}",
                  "confirm", render, buttons, a.id)
 
 
@@ -121,5 +121,5 @@ async def confirmation_result(ctx: Ctx, a: Assignment, accepted: bool,
             text += "\n" + t(lang, "Comment: {comment}", comment=comment)
         return text
 
-    await _queue(ctx, await unit_officers(ctx, a.unit_id), f"confirmres:{ctx.inbox.id}",
+    await _queue(ctx, await unit_officers(ctx, a.unit_id), f"confirmres:{ctx.inbox_id}",
                  "confirm", render, None, a.id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.channels.base import Button
 from bot.i18n import t
@@ -32,11 +32,17 @@ def report_buttons(lang: str, assignment_id: int) -> list[list[Button]]:
              Button(t(lang, "Ask for more time"), f"r:extend:{assignment_id}")]]
 
 
+# Built once: they run for nearly every reply, and building costs more than running them.
+_OPEN_OF_UNIT = select(Assignment).where(
+    Assignment.unit_id == bindparam("unit_id"), Assignment.status.in_(OPEN_STATES)
+).order_by(Assignment.current_deadline.is_(None), Assignment.current_deadline, Assignment.id)
+_SENT = select(SentMessage).where(SentMessage.channel == bindparam("channel"),
+                                  SentMessage.chat_id == bindparam("chat_id"),
+                                  SentMessage.message_id == bindparam("message_id"))
+
+
 async def _open_assignments(ctx: Ctx) -> list[Assignment]:
-    return list((await ctx.session.scalars(select(Assignment).where(
-        Assignment.unit_id == ctx.contact.unit_id, Assignment.status.in_(OPEN_STATES)
-    ).order_by(Assignment.current_deadline.is_(None), Assignment.current_deadline,
-               Assignment.id))).all())
+    return list((await ctx.session.scalars(_OPEN_OF_UNIT, {"unit_id": ctx.contact.unit_id})).all())
 
 
 async def _own_assignment(ctx: Ctx, assignment_id: int) -> Assignment | None:
@@ -75,8 +81,8 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
         return
     rec = await record(ctx.session, a, ctx.contact, intent=intent, text=ctx.msg.text,
                        now=ctx.now, tz=ctx.tz, percent=percent, until=until, reason=reason,
-                       inbox_id=ctx.inbox.id, confirm_done=ctx.settings.confirm_done)
-    ctx.recorded.append(rec.report)
+                       inbox_id=ctx.inbox_id, confirm_done=ctx.settings.confirm_done)
+    ctx.recorded.append(rec.report_id)
     when = ctx.now.astimezone(ctx.tz)
     title = shorten(a.task.text, 80)
     if rec.extension is not None:
@@ -97,9 +103,9 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
                   code=a.code, title=title, status=words, time=when.strftime("%H:%M"),
                   date=when.strftime("%d/%m/%Y"))
     buttons = []
-    if rec.audit is not None:
+    if rec.audit_id is not None:
         # The change is found again by (message, task): no flush needed to learn the audit id.
-        buttons = [[Button(ctx.tr("Undo"), f"u:{ctx.inbox.id}:{a.id}")]]
+        buttons = [[Button(ctx.tr("Undo"), f"u:{ctx.inbox_id}:{a.id}")]]
     ctx.outcome = f"recorded_{intent}"
     ctx.say(text, buttons)
     if a.status == AWAITING:
@@ -142,9 +148,9 @@ async def _handle_text(ctx: Ctx) -> None:
                           item.confident)
         return
     if ctx.msg.reply_to:
-        sent = await ctx.session.scalar(select(SentMessage).where(
-            SentMessage.channel == ctx.msg.channel, SentMessage.chat_id == ctx.msg.chat_id,
-            SentMessage.message_id == ctx.msg.reply_to))
+        sent = await ctx.session.scalar(_SENT, {"channel": ctx.msg.channel,
+                                                "chat_id": ctx.msg.chat_id,
+                                                "message_id": ctx.msg.reply_to})
         if sent is not None and sent.assignment_id is not None:
             target = await _own_assignment(ctx, sent.assignment_id)
             if target is None:
@@ -162,7 +168,7 @@ async def _handle_text(ctx: Ctx) -> None:
         if len(open_) > 1:
             ctx.outcome = "asked_which"
             ctx.say(ctx.tr("Which task is this about?"), [
-                [Button(f"{a.code} {shorten(a.task.text, 40)}", f"p:{a.id}:{ctx.inbox.id}")]
+                [Button(f"{a.code} {shorten(a.task.text, 40)}", f"p:{a.id}:{ctx.inbox_id}")]
                 for a in open_[:MAX_PICK_BUTTONS]])
             return
         target = open_[0]

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Awaitable, Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -72,15 +72,15 @@ class Core:
         self.clock = clock
 
     @staticmethod
-    def _inbox_row(msg: Incoming, now: datetime) -> Inbox:
+    def _inbox_row(msg: Incoming, now: datetime) -> dict:
         key = msg.update_id or (f"{msg.chat_id}:{msg.message_id}" if msg.message_id else uuid.uuid4().hex)
-        return Inbox(channel=msg.channel, update_key=str(key), chat_id=msg.chat_id,
-                     user_id=msg.user_id, kind=msg.kind, text=msg.text or msg.button_data or "",
-                     payload={"reply_to": msg.reply_to, "button": msg.button_data,
-                              "message_id": msg.message_id, "user_name": msg.user_name,
-                              "chat_type": msg.chat_type,
-                              "attachment": msg.attachment.__dict__ if msg.attachment else None},
-                     received_at=now)
+        return {"channel": msg.channel, "update_key": str(key), "chat_id": msg.chat_id,
+                "user_id": msg.user_id, "kind": msg.kind, "text": msg.text or msg.button_data or "",
+                "payload": {"reply_to": msg.reply_to, "button": msg.button_data,
+                            "message_id": msg.message_id, "user_name": msg.user_name,
+                            "chat_type": msg.chat_type,
+                            "attachment": msg.attachment.__dict__ if msg.attachment else None},
+                "received_at": now}
 
     async def handle(self, msg: Incoming) -> list[Outgoing]:
         now = self.clock()
@@ -88,35 +88,44 @@ class Core:
         lang = normalise_language(self.settings.default_locale)
         async with self.sessionmaker() as session:
             # Stored and committed before anything else happens to it.
-            inbox = self._inbox_row(msg, now)
-            session.add(inbox)
             try:
+                inbox_id = await session.scalar(_STORE, self._inbox_row(msg, now))
                 await session.commit()
             except IntegrityError:  # the platform delivered the same update twice
                 return []
-            inbox_id = inbox.id  # a rollback below expires the object
             try:
-                contact = await session.scalar(select(Contact).where(
-                    Contact.channel == msg.channel, Contact.chat_id == msg.chat_id))
+                contact = await session.scalar(_CONTACT, {"channel": msg.channel,
+                                                          "chat_id": msg.chat_id})
                 if contact is not None and contact.active:
                     lang = contact.locale
                 else:
                     contact = None
-                ctx = Ctx(session=session, msg=msg, inbox=inbox, contact=contact,
+                ctx = Ctx(session=session, msg=msg, inbox_id=inbox_id, contact=contact,
                           settings=self.settings, calendar=self.calendar, now=now, lang=lang,
                           fetch_file=self.fetch_file)
                 await route(ctx)
-                inbox.outcome = ctx.outcome
-                inbox.handled_at = now
+                await session.execute(_MARK, {"inbox_id": inbox_id, "outcome_": ctx.outcome,
+                                              "handled_at_": now})
                 await session.commit()
                 return ctx.replies
             except Exception:
                 log.exception("handling update %s on %s failed", inbox_id, msg.channel)
                 await session.rollback()
-                await session.execute(update(Inbox).where(Inbox.id == inbox_id).values(outcome="error"))
+                await session.execute(_MARK, {"inbox_id": inbox_id, "outcome_": "error",
+                                              "handled_at_": None})
                 await session.commit()
         return [Outgoing(t(lang, "Sorry, something went wrong on our side. Your message is saved; "
                                  "the Office will look at it."))]
+
+
+# Built once: every update runs these, and building a statement costs more than running it.
+# The inbox is written through its table: no ORM object to track or to synchronise.
+_INBOX = Inbox.__table__
+_STORE = insert(_INBOX).returning(_INBOX.c.id)
+_CONTACT = select(Contact).where(Contact.channel == bindparam("channel"),
+                                 Contact.chat_id == bindparam("chat_id"))
+_MARK = (update(_INBOX).where(_INBOX.c.id == bindparam("inbox_id"))
+         .values(outcome=bindparam("outcome_"), handled_at=bindparam("handled_at_")))
 
 
 async def route(ctx: Ctx) -> None:
