@@ -20,15 +20,20 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections import deque
 from typing import Any, Callable
 
-SQLITE_BUSY = 5
+SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT = 5, 517
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.001, 0.05
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
+    """Another connection holds the lock: worth trying again. Not BUSY_SNAPSHOT, which says this
+    transaction's snapshot is stale: trying again cannot help, the transaction must end."""
     code = getattr(error, "sqlite_errorcode", None)
-    return code == SQLITE_BUSY or (code is None and "database is locked" in str(error))
+    if code is None:
+        return "database is locked" in str(error)
+    return code & 0xFF == SQLITE_BUSY and code != SQLITE_BUSY_SNAPSHOT
 
 
 class LoopCursor:
@@ -41,7 +46,7 @@ class LoopCursor:
         self.description = None
         self.lastrowid: int | None = None
         self.rowcount = -1
-        self._rows: list = []
+        self._rows: deque = deque()
 
     def _run(self, many: bool, sql: str, parameters: Any) -> None:
         cursor = self._connection._conn.cursor()
@@ -53,7 +58,7 @@ class LoopCursor:
             else:
                 cursor.execute(sql, parameters)
             self.description = cursor.description
-            self._rows = cursor.fetchall() if cursor.description else []
+            self._rows = deque(cursor.fetchall() if cursor.description else ())
             self.lastrowid, self.rowcount = cursor.lastrowid, cursor.rowcount
         finally:
             cursor.close()
@@ -67,19 +72,19 @@ class LoopCursor:
         return self
 
     async def fetchall(self) -> list:
-        rows, self._rows = self._rows, []
+        rows = list(self._rows)
+        self._rows.clear()
         return rows
 
     async def fetchone(self):
-        return self._rows.pop(0) if self._rows else None
+        return self._rows.popleft() if self._rows else None
 
     async def fetchmany(self, size: int | None = None) -> list:
-        size = size or self.arraysize
-        rows, self._rows = self._rows[:size], self._rows[size:]
-        return rows
+        count = min(size or self.arraysize, len(self._rows))
+        return [self._rows.popleft() for _ in range(count)]
 
     async def close(self) -> None:
-        self._rows = []
+        self._rows.clear()
 
 
 class LoopConnection:

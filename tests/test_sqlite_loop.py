@@ -77,3 +77,16 @@ async def test_readers_are_not_held_up_by_a_writer(two_engines):
             mode = await reader.scalar(text("PRAGMA journal_mode"))
         await holder.rollback()
     assert count == 0 and mode == "wal"
+
+
+async def test_rows_come_back_whole_and_streamed(two_engines):
+    first, _ = two_engines
+    async with first.begin() as conn:
+        await conn.execute(text("INSERT INTO notes (body) VALUES (:body)"),
+                           [{"body": f"n{i}"} for i in range(250)])
+    async with first.connect() as conn:
+        whole = (await conn.execute(text("SELECT body FROM notes ORDER BY id"))).scalars().all()
+        streamed = [row.body async for row in await conn.stream(
+            text("SELECT body FROM notes ORDER BY id"))]
+        one = (await conn.execute(text("SELECT count(*) AS n FROM notes"))).one()
+    assert whole == streamed == [f"n{i}" for i in range(250)] and one.n == 250
