@@ -139,10 +139,14 @@ class Assignment(Base):
     __table_args__ = (
         UniqueConstraint("task_id", "unit_id", name="uq_assignment_task_unit"),
         Index("ix_assignments_status_deadline", "status", "current_deadline"),
+        # Serves "a unit's assignments" and, covering every column the status categories read,
+        # lets /status count 100,000 assignments from the index alone.
+        Index("ix_assignments_unit_category", "unit_id", "status", "current_deadline", "done_on",
+              "done_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     role: Mapped[str] = mapped_column(String(12), default="lead")  # lead|coordinate
     status: Mapped[str] = mapped_column(String(24), default=OPEN)
     percent: Mapped[int | None] = mapped_column(Integer)
