@@ -6,7 +6,7 @@ trip to a worker thread and back (two thread wake-ups and a turn of the event lo
 reply is seven statements and two commits; the trips were a third of its time.
 
 What the thread gave is kept another way: waiting for another connection's write lock never
-blocks the loop. SQLite's own busy wait (which would sleep inside the loop) is off; a statement
+blocks the loop, and a long job of many statements still lets other tasks have turns. SQLite's own busy wait (which would sleep inside the loop) is off; a statement
 that finds the database locked gives the loop back (asyncio.sleep) and is tried again, for as
 long as the connection's `timeout` allows. Retrying is safe because the bot never holds a read
 snapshot when it first writes: Python's sqlite3 begins a transaction just before the first
@@ -34,6 +34,20 @@ def _busy(error: sqlite3.OperationalError) -> bool:
     if code is None:
         return "database is locked" in str(error)
     return code & 0xFF == SQLITE_BUSY and code != SQLITE_BUSY_SNAPSHOT
+
+
+# A long job of many statements (a planning pass over a large directory) would otherwise keep
+# the loop to itself, since statements here never wait: every SLICE it lets others have a turn.
+SLICE = 0.02
+_last_turn = 0.0
+
+
+async def _share_the_loop() -> None:
+    global _last_turn
+    now = time.monotonic()
+    if now - _last_turn >= SLICE:
+        _last_turn = now
+        await asyncio.sleep(0)
 
 
 class LoopCursor:
@@ -100,7 +114,8 @@ class LoopConnection:
         pause, give_up = _FIRST_PAUSE, None
         while True:
             try:
-                return work(*args)
+                result = work(*args)
+                break
             except sqlite3.OperationalError as error:
                 if not _busy(error):
                     raise
@@ -110,6 +125,8 @@ class LoopConnection:
                     raise
             await asyncio.sleep(pause)
             pause = min(pause * 2, _LONGEST_PAUSE)
+        await _share_the_loop()
+        return result
 
     @property
     def isolation_level(self) -> str | None:

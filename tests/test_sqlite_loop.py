@@ -90,3 +90,18 @@ async def test_rows_come_back_whole_and_streamed(two_engines):
             text("SELECT body FROM notes ORDER BY id"))]
         one = (await conn.execute(text("SELECT count(*) AS n FROM notes"))).one()
     assert whole == streamed == [f"n{i}" for i in range(250)] and one.n == 250
+
+
+async def test_a_long_job_of_many_statements_lets_others_have_turns(two_engines):
+    first, _ = two_engines
+    ticks, stop = [0], asyncio.Event()
+    ticker = asyncio.create_task(_ticker(ticks, stop))
+    await asyncio.sleep(0)
+    started, job_ticks = time.monotonic(), None
+    async with first.begin() as conn:
+        while time.monotonic() - started < 0.3:  # one job, statement after statement
+            await conn.execute(text("INSERT INTO notes (body) VALUES ('x')"))
+        job_ticks = ticks[0]
+    stop.set()
+    await ticker
+    assert job_ticks >= 5  # about one turn every 20 ms, not none until the job ends
