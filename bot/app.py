@@ -70,7 +70,8 @@ class App:
         self.sessionmaker = make_sessionmaker(self.engine)
         self.calendar = WorkCalendar()
         self.channels = build_channels(settings) if channels is None else channels
-        self.core = Core(self.sessionmaker, settings, self.calendar, clock, self.fetch_file)
+        self.core = Core(self.engine, self.sessionmaker, settings, self.calendar, clock,
+                         self.fetch_file)
         self.dispatcher = Dispatcher(self.sessionmaker, self.channels, clock=clock,
                                      on_chat_gone=self.tell_office_chat_gone, limits=limits)
 

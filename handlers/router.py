@@ -12,7 +12,7 @@ from typing import Awaitable, Callable
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.channels.base import Incoming, Outgoing
 from bot.config import Settings
@@ -62,10 +62,11 @@ def parse_command(text: str) -> tuple[str | None, str]:
 
 
 class Core:
-    def __init__(self, sessionmaker: async_sessionmaker, settings: Settings,
+    def __init__(self, engine: AsyncEngine, sessionmaker: async_sessionmaker, settings: Settings,
                  calendar: WorkCalendar, clock: Callable[[], datetime],
                  fetch_file: Callable[[str, str], Awaitable[bytes]] | None = None):
         self.fetch_file = fetch_file
+        self.engine = engine
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.calendar = calendar
@@ -86,7 +87,10 @@ class Core:
         now = self.clock()
         # Vietnamese first for everyone, whatever the phone's language; /lang en switches.
         lang = normalise_language(self.settings.default_locale)
-        async with self.sessionmaker() as session:
+        # One connection for both transactions of the update: one check-out (and, on
+        # PostgreSQL, one liveness ping) instead of two.
+        async with self.engine.connect() as connection, \
+                self.sessionmaker(bind=connection) as session:
             # Stored and committed before anything else happens to it.
             try:
                 inbox_id = await session.scalar(_STORE, self._inbox_row(msg, now))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from handlers import progress as progress_handlers
 from storage.models import (
-    AWAITING, DONE, IN_PROGRESS, AuditLog, ExtensionRequest, Inbox, ProgressReport,
+    AWAITING, DONE, IN_PROGRESS, Assignment, AuditLog, ExtensionRequest, Inbox, ProgressReport,
 )
 from tests.world import TZ, World
 
@@ -228,6 +228,26 @@ async def test_a_failing_handler_apologises_and_keeps_the_message(world, monkeyp
     answer = await world.text("lan", "xong")
     assert "Xin lỗi" in answer and "boom" not in answer and "Traceback" not in answer
     assert (await inbox_rows(world))[-1].outcome == "error"
+
+
+async def test_a_failure_after_the_report_was_written_undoes_it_but_keeps_the_message(world,
+                                                                                  monkeypatch):
+    await world.register("lan", "officer", "Phòng Kinh tế")
+    [code] = await world.tasks(("Phòng Kinh tế thị xã", "Nhiệm vụ A", date(2026, 4, 20)))
+
+    async def broken(ctx):
+        assert ctx.recorded  # the report, audit row and status change are written by now
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("handlers.progress.evidence.with_report", broken)
+    assert "Xin lỗi" in await world.text("lan", "xong")
+    async with world.app.sessionmaker() as s:
+        a = await s.get(Assignment, int(code))
+        reports = await s.scalar(select(func.count()).select_from(ProgressReport))
+        audits = await s.scalar(select(func.count()).select_from(AuditLog))
+    assert (a.status, reports, audits) == ("open", 0, 0)
+    last = (await inbox_rows(world))[-1]
+    assert (last.text, last.outcome) == ("xong", "error")
 
 
 async def test_the_same_update_twice_is_handled_once(world):
