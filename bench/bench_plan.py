@@ -124,33 +124,26 @@ async def main() -> None:
             await engine.dispose()
             return
         # (b) the whole pass with outbox inserts, then the steady state
-        async with sessionmaker() as s:
-            t0 = time.perf_counter()
-            added = await queue_reminders(s, NOW, policy, calendar, TZ)
-            await s.commit()
-            elapsed = time.perf_counter() - t0
+        async def timed(work):
+            """`work(session)` then commit: (its result, seconds)."""
+            async with sessionmaker() as s:
+                t0 = time.perf_counter()
+                result = await work(s)
+                await s.commit()
+                return result, time.perf_counter() - t0
+
+        added, elapsed = await timed(lambda s: queue_reminders(s, NOW, policy, calendar, TZ))
         print(f"(b) queue_reminders, first pass: {elapsed:.2f} s, {added:,} outbox rows "
               f"({added / elapsed:,.0f} rows/s)")
-        async with sessionmaker() as s:
-            t0 = time.perf_counter()
-            again = await queue_reminders(s, NOW, policy, calendar, TZ)
-            await s.commit()
-            elapsed = time.perf_counter() - t0
+        again, elapsed = await timed(lambda s: queue_reminders(s, NOW, policy, calendar, TZ))
         print(f"(b) queue_reminders, second pass (nothing new): {elapsed * 1000:.0f} ms, {again} rows")
         later = NOW + timedelta(days=1)
-        async with sessionmaker() as s:
-            t0 = time.perf_counter()
-            next_day = await queue_reminders(s, later, policy, calendar, TZ)
-            await s.commit()
-            elapsed = time.perf_counter() - t0
+        next_day, elapsed = await timed(lambda s: queue_reminders(s, later, policy, calendar, TZ))
         print(f"(b) queue_reminders, next morning: {elapsed * 1000:.0f} ms, {next_day:,} rows")
 
         monday = datetime(2025, 11, 24, 8, 5, tzinfo=TZ)
+        weekly, elapsed = await timed(lambda s: queue_weekly(s, monday, policy, calendar, TZ))
         async with sessionmaker() as s:
-            t0 = time.perf_counter()
-            weekly = await queue_weekly(s, monday, policy, calendar, TZ)
-            await s.commit()
-            elapsed = time.perf_counter() - t0
             total_rows = await s.scalar(select(func.count()).select_from(Outbox))
         print(f"weekly nudge: {elapsed * 1000:.0f} ms, {weekly:,} messages; outbox now {total_rows:,} rows")
         await engine.dispose()

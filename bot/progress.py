@@ -49,12 +49,19 @@ def _restore(a: Assignment, snap: dict) -> None:
                           if snap["current_deadline"] else None)
 
 
+def _audit_row(a: Assignment, actor: Contact | None, action: str, before: dict, now: datetime,
+               inbox_id: int | None, **extra) -> dict:
+    """The audit row of a change already made to `a` (`before` is its earlier snapshot)."""
+    return {"assignment_id": a.id, "actor_contact_id": actor.id if actor else None,
+            "actor": (actor.name if actor else extra.pop("actor", "system")) or "",
+            "action": action, "from_status": before["status"], "to_status": a.status,
+            "detail": {"before": before, **extra}, "inbox_id": inbox_id, "at": now,
+            "undone": False}
+
+
 def _audit(session, a: Assignment, actor: Contact | None, action: str, before: dict, now: datetime,
            inbox_id: int | None, **extra) -> AuditLog:
-    entry = AuditLog(assignment_id=a.id, actor_contact_id=actor.id if actor else None,
-                     actor=(actor.name if actor else extra.pop("actor", "system")) or "",
-                     action=action, from_status=before["status"], to_status=a.status,
-                     detail={"before": before, **extra}, inbox_id=inbox_id, at=now)
+    entry = AuditLog(**_audit_row(a, actor, action, before, now, inbox_id, **extra))
     session.add(entry)
     return entry
 
@@ -99,11 +106,8 @@ async def record(session: AsyncSession, a: Assignment, contact: Contact, *, inte
         set_committed_value(a, key, value)
     audit_id = None
     if changed:
-        audit_id = await session.scalar(_ADD_AUDIT, {
-            "assignment_id": a.id, "actor_contact_id": contact.id, "actor": contact.name or "",
-            "action": "report", "from_status": before["status"], "to_status": new_status,
-            "detail": {"before": before, "intent": intent}, "inbox_id": inbox_id, "at": now,
-            "undone": False})
+        audit_id = await session.scalar(_ADD_AUDIT, _audit_row(a, contact, "report", before, now,
+                                                               inbox_id, intent=intent))
     extension = None
     if intent == "extension":
         extension = ExtensionRequest(assignment_id=a.id, contact_id=contact.id,

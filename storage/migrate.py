@@ -17,20 +17,19 @@ def alembic_config() -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    def _upgrade(connection) -> None:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(_upgrade)
+    await _run(engine, command.upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    def _downgrade(connection) -> None:
+    await _run(engine, command.downgrade, revision)
+
+
+async def _run(engine: AsyncEngine, step, revision: str) -> None:
+    """Alembic's commands are synchronous: run one on the engine's connection, in a transaction."""
+    def _step(connection) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
+        step(cfg, revision)
 
     async with engine.begin() as conn:
-        await conn.run_sync(_downgrade)
+        await conn.run_sync(_step)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
 
 from aiohttp import web
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
@@ -110,12 +111,22 @@ class PTBTelegramChannel(TelegramBase):
         bot = await self._bot()
         return bot.username or ""
 
-    async def _run_polling(self) -> None:
+    @asynccontextmanager
+    async def _running_app(self) -> AsyncIterator[Application]:
+        """The PTB Application, initialised and started; stopped (its updater first) after."""
         app = self._app
         await app.initialize()
         self._bot_ready = True
         await app.start()
         try:
+            yield app
+        finally:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            await app.stop()
+
+    async def _run_polling(self) -> None:
+        async with self._running_app() as app:
             # Bootstrapping deletes a webhook left from an earlier run, as in the aiogram adapter.
             await app.updater.start_polling(
                 timeout=dt.timedelta(seconds=self.poll_timeout),
@@ -124,17 +135,9 @@ class PTBTelegramChannel(TelegramBase):
                 error_callback=_log_polling_error,
             )
             await asyncio.Event().wait()
-        finally:
-            if app.updater.running:
-                await app.updater.stop()
-            await app.stop()
 
     async def _run_webhook(self) -> None:
-        app = self._app
-        await app.initialize()
-        self._bot_ready = True
-        await app.start()
-        try:
+        async with self._running_app() as app:
             web_app = web.Application()
             web_app.router.add_post(self._webhook_path(), self._on_webhook)
 
@@ -144,8 +147,6 @@ class PTBTelegramChannel(TelegramBase):
                                           drop_pending_updates=False)
 
             await self._serve(web_app, set_webhook)
-        finally:
-            await app.stop()
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
         if not secret_matches(request.headers.get(SECRET_HEADER), self.webhook_secret):

@@ -11,6 +11,7 @@ Names are kept as written; matching them to the directory is unitmatch's job.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -276,18 +277,25 @@ def _join_unit_only_parts(parts: list[str]) -> list[str]:
     return out
 
 
-def _split_semicolons(sentence: str) -> list[str]:
-    if "(" not in sentence:
-        return re.split(r"(?<=;)", sentence)
-    parts, depth, last = [], 0, 0
-    for i, ch in enumerate(sentence):
+def _outside_parentheses(text: str, mark: str) -> Iterator[int]:
+    """Where `mark` stands in `text`, leaving out what is between parentheses."""
+    depth = 0
+    for i, ch in enumerate(text):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
-        elif ch == ";" and depth == 0:
-            parts.append(sentence[last:i + 1])
-            last = i + 1
+        elif ch == mark and depth == 0:
+            yield i
+
+
+def _split_semicolons(sentence: str) -> list[str]:
+    if "(" not in sentence:
+        return re.split(r"(?<=;)", sentence)
+    parts, last = [], 0
+    for i in _outside_parentheses(sentence, ";"):
+        parts.append(sentence[last:i + 1])
+        last = i + 1
     parts.append(sentence[last:])
     return parts
 
@@ -434,25 +442,18 @@ class _Walker:
 
 def _topic_and_content(rest: str) -> tuple[str | None, list[str], str]:
     """Split "Topic: content" / "UBND xã A, UBND xã B: content". Returns (topic, units, content)."""
-    if ":" not in rest:
+    i = next(_outside_parentheses(rest, ":"), None) if ":" in rest else None
+    if i is None:
         return None, [], rest
-    depth = 0
-    for i, ch in enumerate(rest):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(0, depth - 1)
-        elif ch == ":" and depth == 0:
-            prefix, content = rest[:i].strip(), rest[i + 1:].strip()
-            if len(prefix) > 250:
-                return None, [], rest
-            names, end, why = read_units(prefix)
-            if names and why == "end":
-                return None, names, content
-            if find_lead(prefix) or _DEADLINE_LINE.match(rest):
-                return None, [], rest
-            return prefix, [], content
-    return None, [], rest
+    prefix, content = rest[:i].strip(), rest[i + 1:].strip()
+    if len(prefix) > 250:
+        return None, [], rest
+    names, end, why = read_units(prefix)
+    if names and why == "end":
+        return None, names, content
+    if find_lead(prefix) or _DEADLINE_LINE.match(rest):
+        return None, [], rest
+    return prefix, [], content
 
 
 def _looks_like_heading(rest: str, kind: str | None, paragraph: str) -> bool:
