@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.status import (  # noqa: E402
+from bot.reports.status import (  # noqa: E402
     AssignmentRow,
     render_digest,
     render_overdue,

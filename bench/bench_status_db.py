@@ -41,9 +41,9 @@ from common import (  # noqa: E402
     machine_line, make_app,
 )
 
-from bot import status as views  # noqa: E402
-from bot.status import status_json, summarize  # noqa: E402
-from bot.statusq import load_rows, load_summary  # noqa: E402
+from bot.reports import status as views  # noqa: E402
+from bot.reports.status import status_json, summarize  # noqa: E402
+from bot.reports.queries import load_rows, load_summary  # noqa: E402
 from handlers import router  # noqa: E402
 from handlers import status as status_handlers  # noqa: E402
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from bot.channels.base import Channel
 from bot.config import Settings
-from bot.digest import queue_digest
-from bot.dispatch import Dispatcher, GoneChat, RateLimits
+from bot.reports.digest import queue_digest
+from bot.delivery.dispatch import Dispatcher, GoneChat, RateLimits
 from bot.i18n import t
-from bot.reminders import queue_reminders, queue_weekly
-from bot.timeutil import utcnow
-from bot.workdays import WorkCalendar
+from bot.followup.reminders import queue_reminders, queue_weekly
+from bot.dates.timeutil import utcnow
+from bot.dates.workdays import WorkCalendar
 from handlers.router import Core
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
@@ -129,7 +129,7 @@ class App:
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Run every configured channel, the planner tick and the dispatcher until stopped."""
-        from bot.scheduler import start_scheduler
+        from bot.followup.scheduler import start_scheduler
 
         if not self.channels:
             raise NoChannel("no channel configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN")

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from bot.i18n import LANGUAGES
-from bot.planning import digest_day
-from bot.timeutil import fmt_date, parse_day
+from bot.followup.planning import digest_day
+from bot.dates.timeutil import fmt_date, parse_day
 from handlers.context import Ctx
 from storage import kv
 

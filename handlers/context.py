@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.base import Button, Incoming, Outgoing
 from bot.config import Settings
 from bot.i18n import t
-from bot.workdays import WorkCalendar
+from bot.dates.workdays import WorkCalendar
 from storage.models import Contact
 
 

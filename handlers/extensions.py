@@ -1,10 +1,10 @@
 """Extension requests: /extensions, the Approve / Reject / Another date buttons, /extend, /reject."""
 from __future__ import annotations
 
-from bot.progress import UndoError, decide_extension, pending_extensions
+from bot.tasks.progress import UndoError, decide_extension, pending_extensions
 from bot.i18n import t
-from bot.taskstore import shorten
-from bot.timeutil import fmt_date, parse_day
+from bot.tasks.store import shorten
+from bot.dates.timeutil import fmt_date, parse_day
 from handlers import notify
 from handlers.context import Ctx
 from storage.models import Assignment, ExtensionRequest

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from bot.channels.base import Button, ChannelError
 from bot.notices import NoticeReadError, parse_notice, read_document
 from bot.notices.review import apply_corrections, plan_import, render_summary, render_tasks
-from bot.registry import all_units
-from bot.taskstore import DuplicateDocument, queue_new_task_notices, store
-from bot.timeutil import parse_day
+from bot.directory.registry import all_units
+from bot.tasks.store import DuplicateDocument, queue_new_task_notices, store
+from bot.dates.timeutil import parse_day
 from handlers.context import Ctx
 from storage.models import Inbox
 

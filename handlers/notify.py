@@ -5,8 +5,8 @@ from sqlalchemy import or_, select
 
 from bot.channels.base import Button
 from bot.i18n import t
-from bot.taskstore import shorten
-from bot.timeutil import fmt_date
+from bot.tasks.store import shorten
+from bot.dates.timeutil import fmt_date
 from handlers.context import Ctx
 from storage.models import Assignment, Contact, ExtensionRequest
 from storage.outbox import enqueue

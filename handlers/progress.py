@@ -7,11 +7,11 @@ from sqlalchemy import bindparam, select
 
 from bot.channels.base import Button
 from bot.i18n import t
-from bot.progress import UndoError, confirm, record, undo
+from bot.tasks.progress import UndoError, confirm, record, undo
 from bot.replies import classify
-from bot.status import STATUS_LABELS
-from bot.taskstore import shorten
-from bot.timeutil import fmt_date
+from bot.reports.status import STATUS_LABELS
+from bot.tasks.store import shorten
+from bot.dates.timeutil import fmt_date
 from handlers.context import Ctx
 from handlers import evidence, notify
 from storage.models import AWAITING, OPEN_STATES, Assignment, AuditLog, Inbox, SentMessage

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.channels.base import Incoming, Outgoing
 from bot.config import Settings
 from bot.i18n import normalise_language, t
-from bot.workdays import WorkCalendar
+from bot.dates.workdays import WorkCalendar
 from bot.notices import looks_like_notice
 from handlers import admin, extensions, imports, progress, start, status, taskinfo, tasks
 from handlers.context import Ctx

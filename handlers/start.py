@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_, normalise_language, t
-from bot.registry import RegistryError, redeem
+from bot.directory.registry import RegistryError, redeem
 from handlers.context import Ctx
 from sqlalchemy import func, select
 from storage.models import OPEN_STATES, Assignment

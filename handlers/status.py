@@ -1,9 +1,9 @@
 """/status, /status UNIT and /overdue. Leaders and the Office see all; an officer only their unit."""
 from __future__ import annotations
 
-from bot import status as views
-from bot.registry import find_unit
-from bot.statusq import load_rows, load_summary
+from bot.reports import status as views
+from bot.directory.registry import find_unit
+from bot.reports.queries import load_rows, load_summary
 from handlers.context import Ctx
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.i18n import N_, t
-from bot.status import STATUS_LABELS
-from bot.taskstore import deadline_words
-from bot.timeutil import fmt_datetime
+from bot.reports.status import STATUS_LABELS
+from bot.tasks.store import deadline_words
+from bot.dates.timeutil import fmt_datetime
 from handlers.context import Ctx
 from handlers.evidence import describe
 from storage.models import Assignment, ProgressReport

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.channels.base import Button
-from bot.taskstore import task_line
+from bot.tasks.store import task_line
 from handlers.context import Ctx
 from storage.models import OPEN_STATES, Assignment
 

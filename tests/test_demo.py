@@ -1,5 +1,5 @@
 """`nhacviec demo` tells the whole story offline and exits 0."""
-from bot.demo import run_demo
+from bot.demo.story import run_demo
 
 
 def test_the_demo_tells_the_whole_story(capsys):

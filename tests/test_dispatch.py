@@ -21,8 +21,8 @@ from bot.channels.base import (
     Sent,
     TransientError,
 )
-from bot.dispatch import Dispatcher, GoneChat, RateLimits, telegram_group
-from bot.timeutil import utcnow
+from bot.delivery.dispatch import Dispatcher, GoneChat, RateLimits, telegram_group
+from bot.dates.timeutil import utcnow
 from storage import outbox
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Assignment, Contact, Outbox, SentMessage, Task, Unit

@@ -147,7 +147,7 @@ async def test_a_notice_sent_as_a_docx_file_on_telegram(tmp_path):
     from bot.app import App
     from bot.channels.telegram import TelegramChannel
     from bot.config import load_settings
-    from bot.registry import add_unit, create_invite
+    from bot.directory.registry import add_unit, create_invite
     from tests.fakes.fake_telegram import FakeTelegram
     from tests.world import Clock
 

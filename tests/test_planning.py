@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ReminderPolicy
-from bot.planning import (
+from bot.followup.planning import (
     PlanItem,
     before_schedule,
     digest_due,
@@ -18,7 +18,7 @@ from bot.planning import (
     send_time,
     weekly_due,
 )
-from bot.workdays import WorkCalendar
+from bot.dates.workdays import WorkCalendar
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 POLICY = ReminderPolicy()

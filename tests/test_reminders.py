@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 
 from bot.config import ReminderPolicy
 from bot.i18n import t
-from bot.reminders import queue_reminders, queue_weekly, shorten
-from bot.workdays import WorkCalendar
+from bot.followup.reminders import queue_reminders, queue_weekly, shorten
+from bot.dates.workdays import WorkCalendar
 from storage.models import DONE, IN_PROGRESS, Assignment, Contact, Outbox, Task, Unit
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -276,7 +276,7 @@ async def test_custom_escalation_policy(seeded):
 
 
 def test_every_reminder_sentence_is_translated():
-    source = (Path(__file__).resolve().parents[1] / "bot" / "reminders.py").read_text(encoding="utf-8")
+    source = (Path(__file__).resolve().parents[1] / "bot" / "followup" / "reminders.py").read_text(encoding="utf-8")
     msgids = re.findall(r't\(lang, "((?:[^"\\]|"\s*\n\s*")+)"', source)
     msgids = [re.sub(r'"\s*\n\s*"', "", m) for m in msgids]
     assert len(msgids) >= 20

@@ -16,7 +16,7 @@ import pytest
 from bot import cli
 from bot.app import App, ChannelStopped
 from bot.config import load_settings
-from bot.registry import create_invite
+from bot.directory.registry import create_invite
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZaloServer
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.status import (
+from bot.reports.status import (
     CATEGORIES,
     AssignmentRow,
     categorize,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from bot.tasktable import (
+from bot.tasks.table import (
     RowError,
     TaskTableError,
     make_unit_lookup,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.workdays import WorkCalendar
+from bot.dates.workdays import WorkCalendar
 
 
 @pytest.fixture(scope="module")

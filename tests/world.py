@@ -13,9 +13,9 @@ from bot.app import App
 from bot.channels.base import Incoming, Outgoing
 from bot.channels.console import ConsoleChannel
 from bot.config import load_settings
-from bot.dispatch import RateLimits
-from bot.registry import add_unit, create_invite
-from bot.taskstore import NewTask, store
+from bot.delivery.dispatch import RateLimits
+from bot.directory.registry import add_unit, create_invite
+from bot.tasks.store import NewTask, store
 from storage.models import Assignment, Contact, Unit
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.notices.cleaning import clean_text
-from bot.notices.deadlines import Deadline, find_deadline, parse_deadline
+from bot.dates.deadlines import Deadline, find_deadline, parse_deadline
 from bot.notices.unitphrases import (
     enumerated_members,
     is_collective_phrase,

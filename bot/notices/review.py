@@ -8,9 +8,9 @@ from datetime import date
 
 from bot.i18n import t
 from bot.notices.parser import ParsedNotice
-from bot.notices.unitmatch import UnitEntry, match_units
-from bot.taskstore import NewDocument, NewTask, shorten
-from bot.timeutil import fmt_date
+from bot.directory.unitmatch import UnitEntry, match_units
+from bot.tasks.store import NewDocument, NewTask, shorten
+from bot.dates.timeutil import fmt_date
 
 
 @dataclass

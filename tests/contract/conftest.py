@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.config import load_settings
-from bot.dispatch import RateLimits
+from bot.delivery.dispatch import RateLimits
 from storage.models import Contact
 from tests.contract.drivers import Seen, make_driver, wait_for
 from tests.world import TZ, Clock, OfficeSide

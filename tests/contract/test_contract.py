@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.digest import MEETING_KEY
+from bot.reports.digest import MEETING_KEY
 from storage import kv
 from storage.models import IN_PROGRESS, DONE, Inbox, Outbox
 from storage.outbox import enqueue

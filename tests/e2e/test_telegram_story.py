@@ -15,8 +15,8 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_ptb import PTBTelegramChannel
 from bot.config import load_settings
-from bot.registry import add_unit, create_invite
-from bot.taskstore import NewTask, queue_new_task_notices, store
+from bot.directory.registry import add_unit, create_invite
+from bot.tasks.store import NewTask, queue_new_task_notices, store
 from storage.models import Assignment, Inbox, Unit
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.world import TZ, Clock

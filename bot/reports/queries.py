@@ -17,7 +17,7 @@ from datetime import date, datetime, timezone, tzinfo
 from sqlalchemy import Date, String, and_, case, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.status import (
+from bot.reports.status import (
     CATEGORIES, DONE, DONE_LATE, DONE_ON_TIME, NO_DEADLINE, OPEN_IN_TIME, OPEN_OVERDUE,
     AssignmentRow, StatusSummary, categorize,
 )

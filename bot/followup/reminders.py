@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ReminderPolicy
 from bot.i18n import t
-from bot.planning import Due, in_quiet_hours, plan, plan_horizon, weekly_due, weekly_instant
-from bot.timeutil import fmt_date
-from bot.workdays import WorkCalendar
+from bot.followup.planning import Due, in_quiet_hours, plan, plan_horizon, weekly_due, weekly_instant
+from bot.dates.timeutil import fmt_date
+from bot.dates.workdays import WorkCalendar
 from storage.models import OPEN_STATES, Assignment, Contact, Outbox, Task, Unit
 from storage.outbox import enqueue
 

@@ -21,7 +21,7 @@ from typing import Iterable, Literal, NamedTuple, Sequence, Union
 from zoneinfo import ZoneInfo
 
 from bot.config import ReminderPolicy
-from bot.workdays import WorkCalendar
+from bot.dates.workdays import WorkCalendar
 
 Kind = Literal["before", "due_today", "overdue"]
 _ONE_DAY = timedelta(days=1)

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import t
-from bot.timeutil import fmt_date
+from bot.dates.timeutil import fmt_date
 from storage.models import Assignment, Contact, Document, Task, Unit
 from storage.outbox import enqueue
 

@@ -20,7 +20,7 @@ from datetime import date, datetime, tzinfo
 from typing import Iterable, NamedTuple
 
 from bot.i18n import N_, t
-from bot.timeutil import fmt_date, fmt_datetime
+from bot.dates.timeutil import fmt_date, fmt_datetime
 
 DONE_ON_TIME = "done_on_time"
 DONE_LATE = "done_late"

@@ -32,7 +32,7 @@ from bot.channels.base import (
     RetryAfter,
     split_text,
 )
-from bot.timeutil import utcnow
+from bot.dates.timeutil import utcnow
 from storage import outbox
 from storage.models import Contact, Outbox
 

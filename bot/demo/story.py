@@ -20,10 +20,10 @@ from bot.app import App
 from bot.channels.base import Incoming, Outgoing
 from bot.channels.console import ConsoleChannel
 from bot.config import load_settings
-from bot.dispatch import RateLimits
+from bot.delivery.dispatch import RateLimits
 from storage.models import Assignment, SentMessage
 
-DATA = Path(__file__).resolve().parent / "demo_data"
+DATA = Path(__file__).resolve().parent / "data"
 WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 
 
@@ -122,8 +122,8 @@ class Demo:
     # --- the story ---------------------------------------------------------------------------
 
     async def run(self) -> None:
-        from bot import commands
-        from bot.registry import create_invite
+        from bot.cli import commands
+        from bot.directory.registry import create_invite
 
         out = self.out
         await self.app.migrate()
@@ -192,8 +192,8 @@ class Demo:
             day += timedelta(days=1)
 
         out.header("Cuối kỳ: nhacviec status")
-        from bot import status as views
-        from bot.statusq import load_rows
+        from bot.reports import status as views
+        from bot.reports.queries import load_rows
 
         async with self.app.sessionmaker() as s:
             summary = views.summarize(await load_rows(s), self.clock(), self.tz)

@@ -11,8 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from bot.i18n import t
-from bot.status import CATEGORIES, CATEGORY_LABELS, STATUS_LABELS, StatusSummary
-from bot.timeutil import fmt_date
+from bot.reports.status import CATEGORIES, CATEGORY_LABELS, STATUS_LABELS, StatusSummary
+from bot.dates.timeutil import fmt_date
 
 BOLD = Font(bold=True)
 

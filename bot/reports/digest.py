@@ -6,11 +6,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import status as views
+from bot.reports import status as views
 from bot.config import Settings
-from bot.planning import digest_due
-from bot.statusq import load_rows, reports_since
-from bot.workdays import WorkCalendar
+from bot.followup.planning import digest_due
+from bot.reports.queries import load_rows, reports_since
+from bot.dates.workdays import WorkCalendar
 from storage import kv
 from storage.models import Contact, Outbox
 from storage.outbox import enqueue
@@ -24,7 +24,7 @@ async def meeting_date(session: AsyncSession, settings: Settings) -> date | None
     if value:
         return date.fromisoformat(value)
     if settings.meeting_date:
-        from bot.timeutil import parse_day
+        from bot.dates.timeutil import parse_day
         return parse_day(settings.meeting_date)
     return None
 

@@ -73,10 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Cấu hình sai / configuration error: {exc}", file=sys.stderr)
         return 2
-    from bot import commands  # the implementations; imported late so --help stays fast
+    from bot.cli import commands  # the implementations; imported late so --help stays fast
 
     if args.command == "demo":
-        from bot.demo import run_demo
+        from bot.demo.story import run_demo
         return run_demo()
     if args.command == "intent":
         return commands.intent(sys.stdin, sys.stdout)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import status as views
+from bot.reports import status as views
 from bot.config import Settings
 from bot.i18n import t
-from bot.registry import RegistryError, UnitIndex, add_unit, all_units, create_invite, invite_link
-from bot.taskstore import DuplicateDocument, NewDocument, NewTask, queue_new_task_notices, store
-from bot.timeutil import fmt_date, utcnow
+from bot.directory.registry import RegistryError, UnitIndex, add_unit, all_units, create_invite, invite_link
+from bot.tasks.store import DuplicateDocument, NewDocument, NewTask, queue_new_task_notices, store
+from bot.dates.timeutil import fmt_date, utcnow
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models import Outbox
@@ -77,7 +77,7 @@ async def invite(settings: Settings, args) -> int:
 
 
 async def units(settings: Settings, args) -> int:
-    from bot.tasktable import TaskTableError, read_units_csv
+    from bot.tasks.table import TaskTableError, read_units_csv
 
     now = utcnow()
     async with database(settings) as sm, sm() as session:
@@ -135,7 +135,7 @@ async def import_file(settings: Settings, args, now: datetime | None = None) -> 
 
 async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool,
                         now: datetime) -> int:
-    from bot.tasktable import TaskTableError, read_task_table
+    from bot.tasks.table import TaskTableError, read_task_table
 
     lang = settings.default_locale
     today = now.astimezone(settings.tz).date()
@@ -263,8 +263,8 @@ async def remind(settings: Settings, args) -> int:
         await app.migrate()
         if args.dry_run:
             async with app.sessionmaker() as session:
-                from bot.digest import queue_digest
-                from bot.reminders import queue_reminders, queue_weekly
+                from bot.reports.digest import queue_digest
+                from bot.followup.reminders import queue_reminders, queue_weekly
 
                 policy, tz = settings.reminders, settings.tz
                 await queue_reminders(session, now, policy, app.calendar, tz)
@@ -302,7 +302,7 @@ async def remind(settings: Settings, args) -> int:
 
 
 async def status(settings: Settings, args) -> int:
-    from bot.statusq import load_rows
+    from bot.reports.queries import load_rows
 
     now = utcnow()
     async with database(settings) as sm, sm() as session:
@@ -315,8 +315,8 @@ async def status(settings: Settings, args) -> int:
 
 
 async def report(settings: Settings, args) -> int:
-    from bot.report_xlsx import write_report
-    from bot.statusq import load_rows
+    from bot.reports.xlsx import write_report
+    from bot.reports.queries import load_rows
 
     path = Path(args.file)
     if path.suffix.lower() != ".xlsx":
@@ -334,8 +334,8 @@ async def report(settings: Settings, args) -> int:
 
 
 async def meeting(settings: Settings, args) -> int:
-    from bot.digest import MEETING_KEY
-    from bot.timeutil import parse_day
+    from bot.reports.digest import MEETING_KEY
+    from bot.dates.timeutil import parse_day
     from storage import kv
 
     today = utcnow().astimezone(settings.tz).date()

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 from bot.i18n import N_, t
-from bot.timeutil import fmt_date, parse_day
+from bot.dates.timeutil import fmt_date, parse_day
 
 # --------------------------------------------------------------------------- text helpers
 
