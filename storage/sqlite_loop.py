@@ -6,7 +6,8 @@ trip to a worker thread and back (two thread wake-ups and a turn of the event lo
 reply is seven statements and two commits; the trips were a third of its time.
 
 What the thread gave is kept another way: waiting for another connection's write lock never
-blocks the loop, and a long job of many statements still lets other tasks have turns. SQLite's own busy wait (which would sleep inside the loop) is off; a statement
+blocks the loop, and a long job of many statements still lets other tasks have turns. SQLite's own
+busy wait (which would sleep inside the loop) is off; a statement
 that finds the database locked gives the loop back (asyncio.sleep) and is tried again, for as
 long as the connection's `timeout` allows. Retrying is safe because the bot never holds a read
 snapshot when it first writes: Python's sqlite3 begins a transaction just before the first

@@ -172,7 +172,8 @@ async def test_fake_server_follows_zalo_facts(zalo):
 
         short = (await http.post(f"{base}/setWebhook", json={"url": "https://x/h", "secret_token": "short"})).json()
         assert short["ok"] is False
-        assert (await http.post(f"{base}/setWebhook", json={"url": "https://x/h", "secret_token": "s" * 8})).json()["ok"]
+        answer = await http.post(f"{base}/setWebhook", json={"url": "https://x/h", "secret_token": "s" * 8})
+        assert answer.json()["ok"]
         refused = (await http.post(f"{base}/getUpdates", json={"timeout": 0})).json()
         assert refused["ok"] is False and refused["error_code"] != 408
         info = (await http.post(f"{base}/getWebhookInfo", json={})).json()

@@ -314,7 +314,7 @@ async def test_one_message_a_second_per_private_chat(db):
     await drain(make(db, clock, channel), clock)
     times = [t for t, *_ in channel.sent]
     assert channel.texts() == [f"Nhắc việc k{i}" for i in range(6)]
-    assert all(b - a >= timedelta(seconds=1) for a, b in zip(times, times[1:]))
+    assert all(b - a >= timedelta(seconds=1) for a, b in zip(times, times[1:], strict=False))
 
 
 async def test_twenty_a_minute_per_group_chat(db):
@@ -326,7 +326,7 @@ async def test_twenty_a_minute_per_group_chat(db):
     times = [t for t, *_ in channel.sent]
     assert channel.texts() == [f"Nhắc việc g{i:02}" for i in range(45)]
     assert most_in_any_window(times, 60) == 20
-    assert all(b - a >= timedelta(seconds=1) for a, b in zip(times, times[1:]))
+    assert all(b - a >= timedelta(seconds=1) for a, b in zip(times, times[1:], strict=False))
 
 
 async def test_overall_limit_across_many_chats(db):
@@ -338,7 +338,7 @@ async def test_overall_limit_across_many_chats(db):
     times = [t for t, *_ in channel.sent]
     assert len(times) == len(set(channel.texts())) == 120
     assert most_in_any_window(times, 1.0) == 25  # reaches the limit, never passes it
-    gaps = [b - a for a, b in zip(sorted(times), sorted(times)[1:])]
+    gaps = [b - a for a, b in zip(sorted(times), sorted(times)[1:], strict=False)]
     assert min(gaps) >= timedelta(microseconds=39_999)  # evenly spaced, not in bursts
     # and many chats really are served side by side (not one send per second)
     assert times[-1] - times[0] < timedelta(seconds=10)
@@ -373,7 +373,7 @@ async def test_two_dispatchers_never_send_the_same_row_twice(any_db):
     makers = [any_db.sessionmaker, make_sessionmaker(other) if other else any_db.sessionmaker]
     dispatchers = [Dispatcher(maker, {"telegram": ch}, owner=name, limits=fast,
                               batch_size=8, workers=4)
-                   for maker, name, ch in zip(makers, ("d1", "d2"), (first, second))]
+                   for maker, name, ch in zip(makers, ("d1", "d2"), (first, second), strict=True)]
 
     async def until_empty(dispatcher: Dispatcher) -> None:
         while (await dispatcher.run_once()).claimed:

@@ -255,7 +255,7 @@ def test_render_overdue_when_none():
 
 def test_long_task_texts_are_shortened(summary):
     rows = [AssignmentRow(1, KT, "rất dài " * 40, date(2026, 11, 1), "open")]
-    line = [l for l in render_overdue(summarize(rows, AS_OF, HCM), "vi", HCM).splitlines() if l.startswith("#1")][0]
+    line = [s for s in render_overdue(summarize(rows, AS_OF, HCM), "vi", HCM).splitlines() if s.startswith("#1")][0]
     assert "…" in line and len(line) < 140
 
 
@@ -330,7 +330,7 @@ def test_summarize_agrees_with_categorize_on_random_rows():
         assert summary.categories == expected
         assert summary.totals == {c: expected.count(c) for c in CATEGORIES}
         for unit, counts in summary.units.items():
-            mine = [c for r, c in zip(rows, expected) if r.unit == unit]
+            mine = [c for r, c in zip(rows, expected, strict=True) if r.unit == unit]
             assert counts == {c: mine.count(c) for c in CATEGORIES}
         assert [i.row.code for i in summary.items] == sorted(r.code for r in rows)
         assert len(summary.overdue()) == summary.totals["open_overdue"]

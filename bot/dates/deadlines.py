@@ -120,15 +120,15 @@ _RECUR = _rx(
     rf"|(?:hàng|hằng|mỗi)\s+(?P<u2>tuần|tháng|quý|năm|0?6\s+tháng)"
     rf"|(?P<u3>0?6\s+tháng|sáu\s+tháng)\s+(?:một|1)\s+lần"
     rf"|(?P<u4>tuần|tháng|quý|năm)\s+(?:một|1)\s+lần)(?![\w])")
-_TIMED = _rx(rf"{_W}(?:(?:{_BY})\s+)?(?:lúc\s+)?\d{{1,2}}\s*(?:giờ|h)(?:\s*\d{{1,2}}\s*(?:phút)?)?\s*,?\s*(?:ngày\s+)?(?:{_NUMDATE}|{_WORDDATE})")
+_TIMED = _rx(rf"{_W}(?:(?:{_BY})\s+)?(?:lúc\s+)?\d{{1,2}}\s*(?:giờ|h)(?:\s*\d{{1,2}}\s*(?:phút)?)?\s*,?\s*(?:ngày\s+)?(?:{_NUMDATE}|{_WORDDATE})")  # noqa: E501
 _BYDATE = _rx(rf"{_W}(?:{_BY})\s+(?:(?:hết\s+)?ngày\s+)?(?:{_NUMDATE}|{_WORDDATE})")
-_INMONTH = _rx(rf"{_W}(?:trong|trước|hết|cuối|đến\s+hết|chậm\s+nhất\s+(?:trong|hết|cuối))\s+(?:tháng\s+)(?P<mo>\d{{1,2}})(?:\s*(?:/|năm|-)\s*(?P<y>\d{{4}}))?(?![\d/])")
+_INMONTH = _rx(rf"{_W}(?:trong|trước|hết|cuối|đến\s+hết|chậm\s+nhất\s+(?:trong|hết|cuối))\s+(?:tháng\s+)(?P<mo>\d{{1,2}})(?:\s*(?:/|năm|-)\s*(?P<y>\d{{4}}))?(?![\d/])")  # noqa: E501
 _INQUARTER = _rx(rf"{_W}(?:trong|hết|cuối|trước)\s+quý\s+(?P<q>iv|iii|ii|i|[1-4])(?![\w]){_YEAR}")
 _INYEAR = _rx(rf"{_W}(?:trong|hết|cuối|trước)\s+năm\s+(?P<y>\d{{4}})")
-_RELDAYS = _rx(rf"{_W}(?:trong(?:\s+(?:vòng|thời\s+hạn))?|chậm\s+nhất(?:\s+là)?|sau|không\s+quá)\s+(?P<n>\d{{1,3}})\s+ngày(?P<work>\s+làm\s+việc)?"
+_RELDAYS = _rx(rf"{_W}(?:trong(?:\s+(?:vòng|thời\s+hạn))?|chậm\s+nhất(?:\s+là)?|sau|không\s+quá)\s+(?P<n>\d{{1,3}})\s+ngày(?P<work>\s+làm\s+việc)?"  # noqa: E501
                r"(?:\s+(?:kể\s+)?từ\s+(?:ngày\s+)?(?:ký|ban\s+hành|nhận\s+được[^,.;]{0,40}))?")
-_QUARTER_DAY = _rx(rf"{_W}(?:(?:{_BY})\s+)?ngày\s+(?P<d>\d{{1,2}})\s+(?:của\s+)?tháng\s+cuối\s+(?:mỗi\s+|hằng\s+|hàng\s+)?quý")
-_BARE_PERIOD = _rx(rf"{_W}(?<!tháng )(?P<kind>trong\s+tuần(?:\s+(?:này|tới|sau))?|trong\s+tháng(?:\s+(?:này|tới|sau))?|cuối\s+tháng(?:\s+(?:này|tới|sau))?|"
+_QUARTER_DAY = _rx(rf"{_W}(?:(?:{_BY})\s+)?ngày\s+(?P<d>\d{{1,2}})\s+(?:của\s+)?tháng\s+cuối\s+(?:mỗi\s+|hằng\s+|hàng\s+)?quý")  # noqa: E501
+_BARE_PERIOD = _rx(rf"{_W}(?<!tháng )(?P<kind>trong\s+tuần(?:\s+(?:này|tới|sau))?|trong\s+tháng(?:\s+(?:này|tới|sau))?|cuối\s+tháng(?:\s+(?:này|tới|sau))?|"  # noqa: E501
                    r"hết\s+tháng(?:\s+này)?|trong\s+quý(?:\s+này)?|cuối\s+quý|trong\s+năm(?:\s+nay)?|cuối\s+năm(?:\s+nay)?|hết\s+năm(?:\s+nay)?)(?![\w])(?!\s*\d)"
                    r"(?!\s+(?:học|lễ|tài\s+chính|ngân\s+sách|kế\s+hoạch|trước|qua|âm\s+lịch|dương\s+lịch|cũ|mới)(?![\w]))")
 _HALF_YEAR = _rx(rf"{_W}trong\s+(?:0?6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm(?:\s+(?P<y>\d{{4}}))?")

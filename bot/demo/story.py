@@ -159,7 +159,7 @@ class Demo:
         out.header("Đăng ký bằng mã mời")
         await self.says("stranger", "xin chào, cho hỏi tiến độ các nhiệm vụ?")
         await self.says("c-lan", "/start SAI-MA")
-        for chat_id, name, role, unit in people:
+        for chat_id, *_ in people:
             await self.says(chat_id, f"/start {codes[chat_id]}",
                             chat_type="group" if chat_id.startswith("g-") else "private")
         await self.says("c-hung", f"/start {codes['c-hung']}")  # a used code

@@ -100,8 +100,8 @@ def _variants(name: str) -> list[str]:
     return keys
 
 
-_COMMUNES = re.compile(r"^(?:ubnd |chu tich ubnd |thu truong )?(?:cac )?(?:xa|phuong|thi tran)(?: (?:xa|phuong|thi tran))*(?: (?:co )?lien quan)?$")
-_DEPARTMENTS = re.compile(r"^(?:thu truong |lanh dao )?cac (?:so |phong |ban |nganh |co quan |don vi )*(?:so|phong|ban|nganh|co quan|don vi|doan the)(?: (?:so|phong|ban|nganh|doan the))*(?: thi xa| huyen| tinh| thanh pho)?$")
+_COMMUNES = re.compile(r"^(?:ubnd |chu tich ubnd |thu truong )?(?:cac )?(?:xa|phuong|thi tran)(?: (?:xa|phuong|thi tran))*(?: (?:co )?lien quan)?$")  # noqa: E501
+_DEPARTMENTS = re.compile(r"^(?:thu truong |lanh dao )?cac (?:so |phong |ban |nganh |co quan |don vi )*(?:so|phong|ban|nganh|co quan|don vi|doan the)(?: (?:so|phong|ban|nganh|doan the))*(?: thi xa| huyen| tinh| thanh pho)?$")  # noqa: E501
 _KIND_GROUPS = {
     "communes": {"commune", "ward", "town", "xa", "phuong"},
     "departments": {"department", "office", "agency", "center", "council"},

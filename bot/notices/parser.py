@@ -100,7 +100,7 @@ _BODY_START = re.compile(r"(?:như sau|sau đây|nội dung sau|nhiệm vụ sau
                          r"chỉ đạo|yêu cầu|ý kiến|giao|đề nghị)\s*:$", re.IGNORECASE)
 _PREAMBLE_OPENERS = re.compile(r"^(?:Vào lúc|Vào ngày|Ngày \d|Sáng|Chiều|Tham dự|Dự họp|Cùng dự|Sau khi|Thực hiện|"
                                r"Căn cứ|Xét|Theo|Trên cơ sở đề nghị|Kính gửi|V/v|CỘNG HÒA|Độc lập)", re.IGNORECASE)
-_END_OF_BODY = re.compile(r"^(?:Nơi nhận|Noi nhan)\s*:?|^(?:KT|TL|TM|Q)\.\s*[A-ZÀ-ỸĐ]{2}|^(?:CHÁNH VĂN PHÒNG|CHỦ TỊCH|GIÁM ĐỐC)\s*$")
+_END_OF_BODY = re.compile(r"^(?:Nơi nhận|Noi nhan)\s*:?|^(?:KT|TL|TM|Q)\.\s*[A-ZÀ-ỸĐ]{2}|^(?:CHÁNH VĂN PHÒNG|CHỦ TỊCH|GIÁM ĐỐC)\s*$")  # noqa: E501
 _CLOSING = re.compile(
     r"thông báo\s+(?:ý kiến\s+)?(?:kết luận|chỉ đạo|để|đến|nội dung)|"
     r"^(?:Báo cáo|Kết quả)\b[^.]{0,120}\b(?:gửi|về)\b[^.]{0,120}\b(?:trước|chậm nhất)|"
@@ -118,7 +118,7 @@ def _to_date(d: str, m: str, y: str) -> date | None:
         return None
 
 
-_BODY_LINE = re.compile(r"^(?:HUYỆN ỦY|HUYỆN UỶ|THỊ ỦY|THỊ UỶ|THÀNH ỦY|THÀNH UỶ|TỈNH ỦY|TỈNH UỶ|QUẬN ỦY|ĐẢNG ỦY|ĐẢNG UỶ|VĂN PHÒNG|SỞ|PHÒNG|BAN|ỦY BAN|UỶ BAN|UBND|HĐND|CHI CỤC|TRUNG TÂM|CÔNG AN|CỤC)\b")
+_BODY_LINE = re.compile(r"^(?:HUYỆN ỦY|HUYỆN UỶ|THỊ ỦY|THỊ UỶ|THÀNH ỦY|THÀNH UỶ|TỈNH ỦY|TỈNH UỶ|QUẬN ỦY|ĐẢNG ỦY|ĐẢNG UỶ|VĂN PHÒNG|SỞ|PHÒNG|BAN|ỦY BAN|UỶ BAN|UBND|HĐND|CHI CỤC|TRUNG TÂM|CÔNG AN|CỤC)\b")  # noqa: E501
 
 
 def _issuer_from_header(lines: list[str]) -> str | None:
@@ -308,7 +308,7 @@ def _split_trigger_commas(part: str) -> list[str]:
         if names:
             cuts.append(m.start() + 1)
     cuts.append(len(part))
-    return [part[a:b].strip(" ,") for a, b in zip(cuts, cuts[1:])]
+    return [part[a:b].strip(" ,") for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 # ---- coordinating units ------------------------------------------------------------------------

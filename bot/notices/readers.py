@@ -17,9 +17,9 @@ MAX_BYTES = 20 * 1024 * 1024
 _MESSAGES = {
     "empty": N_("The file is empty: there is nothing to read."),
     "too_large": N_("The file is larger than 20 MB. Please send the notice itself, without attachments."),
-    "not_docx": N_("This file has a .docx name but is not a Word document (it may be damaged). Please save it again as .docx and resend it."),
-    "scanned_pdf": N_("This PDF is a scanned image with no text layer, so it cannot be read. Please send the .docx file or a PDF with text."),
-    "unsupported": N_("This kind of file cannot be read. Please send a .docx, .pdf (with text), .txt or .md file, or paste the text."),
+    "not_docx": N_("This file has a .docx name but is not a Word document (it may be damaged). Please save it again as .docx and resend it."),  # noqa: E501
+    "scanned_pdf": N_("This PDF is a scanned image with no text layer, so it cannot be read. Please send the .docx file or a PDF with text."),  # noqa: E501
+    "unsupported": N_("This kind of file cannot be read. Please send a .docx, .pdf (with text), .txt or .md file, or paste the text."),  # noqa: E501
     "no_directives": N_("No directive assigned to a unit was found in this document, so no task was created."),
 }
 

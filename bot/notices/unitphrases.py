@@ -30,7 +30,7 @@ _PROPER_HEADS = (
 )
 # Short heads that are units only before a capitalised name ("Phòng Kinh tế", not "Phòng họp số 7";
 # "Hội Nông dân", not "Hội nghị"; "Tổ Công tác", not "Tổ chức thực hiện").
-_NAMED_HEADS = r"Phòng|Sở|Ban|Cục|Bộ|Hội|Đoàn|Tổ|Trường|Đội|Đài|Viện|Quỹ|Hạt|Trạm|Chi bộ|Đảng bộ|Trung tâm|Văn phòng|Công ty|Trưởng|Chánh|Xã|Phường|Thị trấn"
+_NAMED_HEADS = r"Phòng|Sở|Ban|Cục|Bộ|Hội|Đoàn|Tổ|Trường|Đội|Đài|Viện|Quỹ|Hạt|Trạm|Chi bộ|Đảng bộ|Trung tâm|Văn phòng|Công ty|Trưởng|Chánh|Xã|Phường|Thị trấn"  # noqa: E501
 _PROPER = re.compile(rf"(?:{_PROPER_HEADS})(?![{_L}])|(?:{_NAMED_HEADS})\s+(?=[{_UP}0-9])")
 # "xã Tân Long", "phường Văn Phú", "Phường 1", "thị trấn Phú Lộc": a commune by its name
 _LOCALITY = re.compile(rf"(?:xã|phường|thị trấn|Xã|Phường|Thị trấn)\s+(?:[{_UP}]|\d)")
@@ -42,7 +42,7 @@ _GENERIC = re.compile(
 _PEOPLE_NOT_UNITS = re.compile(r"(?:các|Các)\s+(?:hộ|hộ dân|cá nhân|công dân|học sinh|em|trường hợp|nội dung|"
                                r"công trình|dự án|biện pháp|hoạt động|chính sách|đối tượng|cơ sở|khu|điểm|tuyến|"
                                r"nguồn|lĩnh vực|chỉ tiêu|kế hoạch|chương trình|văn bản|thủ tục|loại|vụ|ngày|giải pháp|"
-                               r"trạm bơm|tiêu chí|nhiệm vụ|bước|khoản|hồ sơ|kiến nghị|tổ, nhóm|bài|doanh nghiệp vi phạm)\b")
+                               r"trạm bơm|tiêu chí|nhiệm vụ|bước|khoản|hồ sơ|kiến nghị|tổ, nhóm|bài|doanh nghiệp vi phạm)\b")  # noqa: E501
 
 # Where a unit name ends and the action starts: lower-case verbs/adverbs (case-sensitive on purpose:
 # "Sở Xây dựng" is a name, "xây dựng kế hoạch" is an action).
@@ -66,7 +66,7 @@ _STOP_WORDS = (
     "thông báo", "kết luận", "quyết định", "họp", "ký", "xem xét", "phụ trách", "ưu tiên", "vận dụng",
     "chấp hành", "tuân thủ", "sắp xếp", "di dời", "tháo gỡ", "tuần tra", "truy quét", "ngăn chặn",
     "phòng ngừa", "đăng ký", "phát triển", "ứng dụng", "xúc tiến", "ứng phó", "trả lời", "phổ biến",
-    "lãnh đạo", "nhân rộng", "khen thưởng", "bồi dưỡng", "đào tạo", "hoàn chỉnh", "tiêm", "chuyển", "rà soát", "đề ra", "tổng kết", "sơ kết", "nhanh chóng", "dứt điểm",
+    "lãnh đạo", "nhân rộng", "khen thưởng", "bồi dưỡng", "đào tạo", "hoàn chỉnh", "tiêm", "chuyển", "rà soát", "đề ra", "tổng kết", "sơ kết", "nhanh chóng", "dứt điểm",  # noqa: E501
 )
 # these never belong to a name, whatever their case ("Giao Sở Xây dựng Chủ trì, phối hợp ...")
 _STOP_ANY_CASE = ("chủ trì", "phối hợp", "khẩn trương", "chủ động", "tiếp tục", "có trách nhiệm",
@@ -78,7 +78,7 @@ _STOP = re.compile(
 # Name fragments that contain stop words, commas or "và" and must not be cut.
 _PROTECTED = re.compile(
     r"Bồi thường,? hỗ trợ(?:,? và|,) tái định cư|HĐND và UBND|Hội đồng nhân dân và Ủy ban nhân dân|"
-    r"Hội đồng nhân dân và Uỷ ban nhân dân|[Vv]ăn hóa,? Thể thao và Du lịch|[Pp]hòng cháy,? chữa cháy(?: và cứu nạn,? cứu hộ)?|"
+    r"Hội đồng nhân dân và Uỷ ban nhân dân|[Vv]ăn hóa,? Thể thao và Du lịch|[Pp]hòng cháy,? chữa cháy(?: và cứu nạn,? cứu hộ)?|"  # noqa: E501
     r"[Pp]hòng,? chống [a-zà-ỹđ ]{3,30}?(?= và| thị xã| huyện| tỉnh|,|$)|"
     r"dự án các công trình xây dựng|[Đđ]ầu tư xây dựng|[Qq]uản lý dự án|Quản lý thị trường|Phát triển quỹ đất|"
     r"[Gg]iáo dục thường xuyên|Tìm kiếm cứu nạn|tìm kiếm cứu nạn|cứu nạn, cứu hộ|[Tt]ổ chức (?:có )?liên quan|"

@@ -90,7 +90,7 @@ def _split_by_code(norm: Normalised) -> list[tuple[int | None, Normalised]]:
     if len({code for code, _, _ in spans}) <= 1:
         return [(spans[0][0] if spans else None, _without_codes(norm, spans))]
     bodies = []
-    for k, (code, first, last) in enumerate(spans):
+    for k, (code, _first, last) in enumerate(spans):
         end = spans[k + 1][1] if k + 1 < len(spans) else len(norm.pieces)
         bodies.append((code, norm.sub(0 if k == 0 else last, end)))
     parts: list[tuple[int, Normalised]] = []

@@ -16,7 +16,7 @@ from bot.replies.plain import Normalised
 # --- task codes ----------------------------------------------------------------------------
 
 # "#17", "# 17", "nv17", "nv 17" (expanded to "nhiem vu 17"), "nhiệm vụ số 17", "việc số 17"
-_CODE = re.compile(r"#(\d{1,6})\b|\bnv(\d{1,6})\b|\b(?:nhiem vu|viec|task|ma) (?:so )?(\d{1,6})\b(?! ?(?:%|ngay|hom|tuan|thang|xa|phuong))")
+_CODE = re.compile(r"#(\d{1,6})\b|\bnv(\d{1,6})\b|\b(?:nhiem vu|viec|task|ma) (?:so )?(\d{1,6})\b(?! ?(?:%|ngay|hom|tuan|thang|xa|phuong))")  # noqa: E501
 
 
 _DIGIT = re.compile(r"\d")
@@ -242,7 +242,7 @@ def requested_date(s: str, today: date) -> date | None:
 
 _CLAUSE_BREAK = re.compile(r"(?:^| )[,.;:!?()\"–-](?= |$)| (?:nen|nhung|ma|tuy nhien|do vay|vi vay|song) ")
 # "vì", "do" (but not "tiến độ", "mức độ", "đo đạc"), "tại", "bởi vì", "lý do là"
-_BECAUSE = re.compile(r"\b(?:vi(?! pham| tri| du| mo)|(?<!tien )(?<!muc )(?<!trinh )do(?! dac)|tai vi|boi vi|ly do|li do|nguyen nhan)(?: la)? ")
+_BECAUSE = re.compile(r"\b(?:vi(?! pham| tri| du| mo)|(?<!tien )(?<!muc )(?<!trinh )do(?! dac)|tai vi|boi vi|ly do|li do|nguyen nhan)(?: la)? ")  # noqa: E501
 _GENERIC_ONLY = re.compile(r"^(?:da |em |phong em |dang |co |bi |gap |hien |van )*"
                            r"(?:vuong|vuong mac|kho khan|tro ngai|co vuong mac|gap kho khan)"
                            r"(?: a| anh| chi| nhe)*$")

@@ -32,7 +32,7 @@ class Normalised:
 
     def quote(self, a: int, b: int) -> str:
         """The original text behind s[a:b], widened to whole tokens."""
-        chosen = [p for p, off in zip(self.pieces, self.offsets) if off < b and off + len(p.word) > a]
+        chosen = [p for p, off in zip(self.pieces, self.offsets, strict=True) if off < b and off + len(p.word) > a]
         if not chosen:
             return ""
         return self.original[chosen[0].start:chosen[-1].end]

@@ -141,12 +141,12 @@ class StatusSummary:
 
     def overdue(self) -> list[Categorized]:
         """Overdue assignments, the longest overdue first."""
-        found = [Categorized(row, c) for row, c in zip(self.rows, self.categories) if c == OPEN_OVERDUE]
+        found = [Categorized(row, c) for row, c in zip(self.rows, self.categories, strict=True) if c == OPEN_OVERDUE]
         found.sort(key=lambda item: (item.row.deadline, item.row.code))
         return found
 
     def for_unit(self, unit: str) -> list[Categorized]:
-        found = [Categorized(row, c) for row, c in zip(self.rows, self.categories) if row.unit == unit]
+        found = [Categorized(row, c) for row, c in zip(self.rows, self.categories, strict=True) if row.unit == unit]
         found.sort(key=lambda item: item.row.code)
         return found
 
@@ -366,7 +366,7 @@ def render_overdue(summary: StatusSummary, lang: str | None, tz: tzinfo) -> str:
     lines = [t(lang, "Overdue tasks: {count} (as of {time})", count=total,
                time=fmt_datetime(summary.as_of, tz))]
     by_unit: dict[str, list[AssignmentRow]] = {}
-    for row, category in zip(summary.rows, summary.categories):
+    for row, category in zip(summary.rows, summary.categories, strict=True):
         if category == OPEN_OVERDUE:
             by_unit.setdefault(row.unit, []).append(row)
     shown = 0

@@ -59,7 +59,7 @@ def write_report(summary: StatusSummary, path: Path, lang: str, tz: tzinfo) -> N
                         fmt_date(row.deadline) if row.deadline else "",
                         t(lang, STATUS_LABELS.get(row.status, row.status)),
                         t(lang, CATEGORY_LABELS[item.category]), row.last_report or ""])
-    for column, width in zip("ABCDEFG", (8, 36, 70, 12, 18, 30, 40)):
+    for column, width in zip("ABCDEFG", (8, 36, 70, 12, 18, 30, 40), strict=True):
         details.column_dimensions[column].width = width
     details.freeze_panes = "A2"
     book.save(path)

@@ -73,7 +73,7 @@ _ROW_MESSAGES = {
         "(write weekly, monthly, quarterly, semiannual or yearly)"
     ),
     "missing_name": N_("Row {row}: the unit name is empty"),
-    "bad_kind": N_("Row {row}: unit kind «{value}» is not understood (write department, office, agency, center, council, commune, ward, town, collective or other)"),
+    "bad_kind": N_("Row {row}: unit kind «{value}» is not understood (write department, office, agency, center, council, commune, ward, town, collective or other)"),  # noqa: E501
     "duplicate_name": N_("Row {row}: unit «{value}» is listed twice"),
     "members_not_collective": N_("Row {row}: only a collective unit can have members"),
 }
@@ -445,7 +445,8 @@ def read_task_table(
         errors_before = len(table.errors)
 
         def fail(field_name: str, value: Cell, code: str) -> None:
-            table.errors.append(RowError(row_number, field_name, _text(value), code))
+            # Called only within this iteration, so the loop's row_number is the right one.
+            table.errors.append(RowError(row_number, field_name, _text(value), code))  # noqa: B023
 
         task = _text(values.get("task"))
         if not task:

@@ -68,7 +68,8 @@ async def test_the_whole_story_on_telegram(tmp_path, adapter):
             # 08:00: the planner queues the D-3 reminder, the dispatcher sends it with buttons.
             clock.set(2026, 4, 13, 8, 0)
             await app.tick()
-            reminder = next(m for m in fake.sent if m.chat_id == OFFICER and f"#{first}" in (m.text or "").split("\n")[0])
+            reminder = next(m for m in fake.sent
+                            if m.chat_id == OFFICER and f"#{first}" in (m.text or "").split("\n")[0])
             assert "16/04/2026 (trước ngày 16/4/2026)" in reminder.text
             assert [t for t, _ in reminder.buttons[0]][:2] == ["Đã xong", "Đang thực hiện"]
             before = len(fake.sent)

@@ -38,7 +38,7 @@ _JSON_FIELDS = {
 _SENDING_METHODS = {"sendMessage", "sendDocument", "sendPhoto"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
     """Telegram's flood limits. Pass `limits=None` to FakeTelegram to turn them off."""
 

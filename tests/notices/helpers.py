@@ -78,7 +78,7 @@ def task_table_docx() -> bytes:
     document.add_paragraph("Chủ tịch UBND huyện giao nhiệm vụ cụ thể như sau:")
     rows = [
         ("TT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn hoàn thành"),
-        ("1", "Rà soát, cập nhật quy hoạch sử dụng đất", "Phòng Tài nguyên và Môi trường", "UBND các xã", "Quý II/2025"),
+        ("1", "Rà soát, cập nhật quy hoạch sử dụng đất", "Phòng Tài nguyên và Môi trường", "UBND các xã", "Quý II/2025"),  # noqa: E501
         ("2", "Tổ chức Hội khỏe Phù Đổng cấp huyện", "Phòng Giáo dục và Đào tạo", "", "trước ngày 30/4/2025"),
     ]
     table = document.add_table(rows=len(rows), cols=len(rows[0]))

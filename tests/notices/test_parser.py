@@ -19,7 +19,7 @@ def test_own_notices_parse_as_a_clerk_would(name):
     got = parse_notice((FIXTURES / f"{name}.txt").read_text(encoding="utf-8")).to_json()
     assert got["document"] == expected["document"]
     assert len(got["tasks"]) == len(expected["tasks"]), [t["text"][:60] for t in got["tasks"]]
-    for index, (g, e) in enumerate(zip(got["tasks"], expected["tasks"])):
+    for index, (g, e) in enumerate(zip(got["tasks"], expected["tasks"], strict=True)):
         assert {k: g[k] for k in TASK_FIELDS} == {k: e[k] for k in TASK_FIELDS}, f"task {index}: {g['text'][:80]}"
         assert g["text"].startswith(e["text"]), f"task {index}"
 
@@ -114,12 +114,15 @@ def test_sample_notice_matches_the_clerk(capsys):
         labels["issuer"], labels["issued_date"], labels["meeting_date"], labels["default_report_deadline"])
     tasks, expected = got["tasks"], labels["tasks"]
     # align by order; a task "matches" when its lead is the clerk's and its text contains the clerk's action
-    matched = sum(1 for g, e in zip(tasks, expected) if g["lead"] == e["lead"] and e["action"][:40] in g["text"])
-    leads = sum(1 for g, e in zip(tasks, expected) if g["lead"] == e["lead"])
-    coords = sum(1 for g, e in zip(tasks, expected) if g["coordinate"] == e["coordinate"])
-    deadlines = sum(1 for g, e in zip(tasks, expected)
-                    if (g["deadline"], g["deadline_text"], g["recurrence"]) == (e["deadline"], e["deadline_text"], e["recurrence"]))
-    sections = sum(1 for g, e in zip(tasks, expected) if (g["section"], g["subsection"]) == (e["section"], e["subsection"]))
+    matched = sum(1 for g, e in zip(tasks, expected, strict=False)
+                  if g["lead"] == e["lead"] and e["action"][:40] in g["text"])
+    leads = sum(1 for g, e in zip(tasks, expected, strict=False) if g["lead"] == e["lead"])
+    coords = sum(1 for g, e in zip(tasks, expected, strict=False) if g["coordinate"] == e["coordinate"])
+    deadlines = sum(1 for g, e in zip(tasks, expected, strict=False)
+                    if (g["deadline"], g["deadline_text"], g["recurrence"])
+                    == (e["deadline"], e["deadline_text"], e["recurrence"]))
+    sections = sum(1 for g, e in zip(tasks, expected, strict=False)
+                   if (g["section"], g["subsection"]) == (e["section"], e["subsection"]))
     with capsys.disabled():
         print(f"\nsample notice: {len(tasks)} tasks found / {len(expected)} labelled, {matched} matched, "
               f"lead {leads}/{len(expected)}, coordinate {coords}/{len(expected)}, "

@@ -164,7 +164,8 @@ def test_a_table_of_tasks_in_a_docx_becomes_one_task_per_row():
     from tests.notices.helpers import task_table_docx
 
     notice = load_notice(task_table_docx(), "tb.docx")
-    got = [(t.lead, t.coordinate, t.deadline.isoformat() if t.deadline else None, t.deadline_text) for t in notice.tasks]
+    got = [(t.lead, t.coordinate, t.deadline.isoformat() if t.deadline else None, t.deadline_text)
+           for t in notice.tasks]
     assert got == [
         (["Phòng Tài nguyên và Môi trường"], ["UBND các xã"], "2025-06-30", "Quý II/2025"),
         (["Phòng Giáo dục và Đào tạo"], [], "2025-04-30", "trước ngày 30/4/2025"),

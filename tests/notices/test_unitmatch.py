@@ -11,7 +11,7 @@ DIRECTORY = [
     UnitEntry("Công an huyện", ["Công an"], "agency"),
     UnitEntry("Hội Nông dân huyện", [], "other"),
     *[UnitEntry(name, [], "commune") for name in COMMUNES],
-    UnitEntry("Các xã, thị trấn", ["UBND các xã, thị trấn", "Ủy ban nhân dân các xã, thị trấn"], "collective", COMMUNES),
+    UnitEntry("Các xã, thị trấn", ["UBND các xã, thị trấn", "Ủy ban nhân dân các xã, thị trấn"], "collective", COMMUNES),  # noqa: E501
 ]
 
 
@@ -72,5 +72,6 @@ def test_plain_tuples_are_accepted():
 
 
 def test_key_is_the_same_for_spelling_variants():
-    assert unit_key("Phòng Văn hóa và Thông tin thị xã") == unit_key("Phòng VH&TT thị xã") == unit_key("Phòng VH-TT thị xã")
+    assert (unit_key("Phòng Văn hóa và Thông tin thị xã") == unit_key("Phòng VH&TT thị xã")
+            == unit_key("Phòng VH-TT thị xã"))
     assert unit_key("Uỷ ban nhân dân phường 1") == unit_key("UBND Phường 1")
