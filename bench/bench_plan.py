@@ -105,7 +105,7 @@ async def main() -> None:
         # (a) loading + pure planning
         for label, horizon in (("all open assignments", None),
                                ("up to the horizon", plan_horizon(NOW, policy, calendar, TZ))):
-            best = None
+            best: tuple[float, float, float, float, int, int] | None = None
             for _ in range(3):
                 async with sessionmaker() as s:
                     c0, t0 = time.process_time(), time.perf_counter()
@@ -115,6 +115,7 @@ async def main() -> None:
                     c2, t2 = time.process_time(), time.perf_counter()
                 if best is None or t2 - t0 < best[0]:
                     best = (t2 - t0, t1 - t0, t2 - t1, c2 - c0, len(items), len(dues))
+            assert best is not None
             total, load, planning, cpu, n_items, n_dues = best
             print(f"(a) load + plan, {label}: {total * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU "
                   f"(load {load * 1000:.0f} ms for {n_items:,} rows, plan {planning * 1000:.0f} ms, "

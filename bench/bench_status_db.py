@@ -32,6 +32,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -92,7 +93,7 @@ async def build(db_path: Path, n_assignments: int, n_units: int) -> None:
           f"{len(reports):,} reports", flush=True)
 
 
-async def timed(fn, repeat: int) -> tuple[float, float, object]:
+async def timed(fn, repeat: int) -> tuple[float, float, Any]:
     """(first run ms, best run ms, last result)."""
     times, result = [], None
     for _ in range(repeat):

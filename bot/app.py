@@ -5,7 +5,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import select
 
@@ -18,6 +18,9 @@ from bot.followup.reminders import queue_reminders, queue_weekly
 from bot.dates.timeutil import utcnow
 from bot.dates.workdays import WorkCalendar
 from handlers.router import Core
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramBase
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models import Contact
@@ -41,6 +44,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
     """Every channel whose token is configured (imports are lazy: each platform is optional)."""
     channels: dict[str, Channel] = {}
     if settings.telegram_token:
+        TelegramImpl: type[TelegramBase]
         if settings.telegram_framework == "ptb":
             from bot.channels.telegram_ptb import PTBTelegramChannel as TelegramImpl
         else:
@@ -141,7 +145,9 @@ class App:
         log.info("running: %s; database %s", ", ".join(self.channels), self.engine.url.render_as_string())
         ended: list[str] = []
         for name, task in tasks.items():
-            task.add_done_callback(lambda done, name=name: _channel_ended(name, done, stop, ended))
+            def on_end(done: asyncio.Task, name: str = name) -> None:
+                _channel_ended(name, done, stop, ended)
+            task.add_done_callback(on_end)
         try:
             await stop.wait()
         finally:

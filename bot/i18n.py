@@ -31,7 +31,7 @@ def catalog(lang: str) -> dict[str, str]:
     for path in sorted(folder.glob("*.po")):
         with path.open("rb") as fh:
             for message in read_po(fh, locale=lang):
-                if message.id and isinstance(message.id, str) and message.string:
+                if message.id and isinstance(message.id, str) and isinstance(message.string, str) and message.string:
                     messages[message.id] = message.string
     return messages
 

@@ -39,6 +39,7 @@ async def handle_meeting(ctx: Ctx) -> None:
 
 
 async def handle_lang(ctx: Ctx) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     lang = ctx.args.strip().lower()[:2]
     if lang not in LANGUAGES:
         ctx.say(ctx.tr("Choose a language: /lang vi (Tiếng Việt) or /lang en (English)."))

@@ -57,6 +57,7 @@ async def _attach(report: ProgressReport, items: list[dict]) -> None:
 
 async def with_report(ctx: Ctx) -> None:
     """After the text of a message was handled: give its file, and files waiting, to its reports."""
+    assert ctx.contact is not None  # route() lets only registered contacts here
     reports = ctx.recorded
     if not reports:
         return
@@ -77,7 +78,9 @@ async def with_report(ctx: Ctx) -> None:
 
 async def alone(ctx: Ctx) -> None:
     """A file without words: attach it to the sender's recent report, or keep it waiting."""
+    assert ctx.contact is not None  # route() lets only registered contacts here
     att = ctx.msg.attachment
+    assert att is not None  # _handle_text() calls this only for a file
     wrong = problem(att)
     if wrong:
         ctx.outcome = "evidence_refused"

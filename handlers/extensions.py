@@ -29,6 +29,7 @@ async def handle_list(ctx: Ctx) -> None:
     lines = [ctx.tr("Extension requests waiting ({count}):", count=len(pending))]
     for req in pending:
         a = await ctx.session.get(Assignment, req.assignment_id)
+        assert a is not None  # a foreign key
         late = a.current_deadline is not None and req.created_at.astimezone(ctx.tz).date() > a.current_deadline
         line = ctx.tr("#{req}: {unit}, task {code} «{title}», {deadline} → {until}",
                       req=req.id, unit=a.unit.name, code=a.code, title=shorten(a.task.text, 60),
@@ -43,6 +44,7 @@ async def handle_list(ctx: Ctx) -> None:
 
 
 async def _decide(ctx: Ctx, req_id: int, approve: bool, new_date=None, note=None) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     req = await ctx.session.get(ExtensionRequest, req_id)
     if req is None:
         ctx.say(ctx.tr("There is no extension request #{req}.", req=req_id))
@@ -66,7 +68,7 @@ async def _decide(ctx: Ctx, req_id: int, approve: bool, new_date=None, note=None
 async def handle_decision_button(ctx: Ctx) -> None:
     if not _may_decide(ctx):
         return
-    parts = ctx.msg.button_data.split(":")
+    parts = (ctx.msg.button_data or "").split(":")
     if len(parts) != 3 or not parts[2].isdigit():
         ctx.say(ctx.tr("This button is no longer valid."))
         return

@@ -67,6 +67,7 @@ async def correct(ctx: Ctx) -> None:
         ctx.say(ctx.tr("There is no notice under review to correct."))
         return
     m = _FIX.match(ctx.msg.text.strip())
+    assert m is not None  # route() calls this only when is_correction() matched
     number, field_word, value = int(m[1]), m[2].lower(), m[3].strip()
     notice = _notice_of(pending)
     if not 1 <= number <= len(notice.tasks):
@@ -102,6 +103,7 @@ def _text_of(row: Inbox) -> str:
 async def review_file(ctx: Ctx) -> None:
     """The Office sent a .docx/.pdf/.txt: read it (nothing stored yet) and review it."""
     att = ctx.msg.attachment
+    assert att is not None  # route() calls this only for a document
     if ctx.fetch_file is None:
         ctx.outcome = "file_unsupported"
         ctx.say(ctx.tr("Files cannot be read on this channel: paste the text of the notice instead."))
@@ -123,6 +125,7 @@ async def review_file(ctx: Ctx) -> None:
         return
     # Kept in the update's own inbox row, so the buttons can find it again.
     row = await ctx.session.get(Inbox, ctx.inbox_id)
+    assert row is not None  # the update's row is stored before handling
     row.payload = {**(row.payload or {}), "document_text": text, "file_name": att.file_name}
     await review(ctx, text)
 
@@ -133,7 +136,7 @@ async def handle_button(ctx: Ctx) -> None:
         ctx.outcome = "forbidden"
         ctx.say(ctx.tr("Only the Office can do this."))
         return
-    parts = ctx.msg.button_data.split(":")
+    parts = (ctx.msg.button_data or "").split(":")
     pasted = await ctx.session.get(Inbox, int(parts[2])) if len(parts) >= 3 and parts[2].isdigit() else None
     if pasted is None or pasted.chat_id != ctx.msg.chat_id:
         ctx.say(ctx.tr("This button is no longer valid."))

@@ -87,6 +87,7 @@ async def extension_decision(ctx: Ctx, a: Assignment, req: ExtensionRequest) -> 
 
 async def question(ctx: Ctx, a: Assignment) -> None:
     def render(lang):
+        assert ctx.contact is not None  # route() lets only registered contacts here
         return t(lang, "Question from {unit} ({name}) about task {code} «{title}»: «{text}»",
                  unit=a.unit.name, name=ctx.contact.name or "", code=a.code,
                  title=shorten(a.task.text, 120), text=ctx.msg.text)

@@ -42,11 +42,13 @@ _SENT = select(SentMessage).where(SentMessage.channel == bindparam("channel"),
 
 
 async def _open_assignments(ctx: Ctx) -> list[Assignment]:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     return list((await ctx.session.scalars(_OPEN_OF_UNIT, {"unit_id": ctx.contact.unit_id})).all())
 
 
 async def _own_assignment(ctx: Ctx, assignment_id: int) -> Assignment | None:
     """The assignment if the sender's unit holds it; otherwise say why not and return None."""
+    assert ctx.contact is not None  # route() lets only registered contacts here
     a = await ctx.session.get(Assignment, assignment_id)
     if a is None:
         ctx.outcome = "unknown_task"
@@ -76,6 +78,7 @@ def _status_words(ctx: Ctx, a: Assignment, intent: str, reason: str | None) -> s
 async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = None,
                  until: date | None = None, reason: str | None = None) -> None:
     """Record one intent on one assignment and say what was recorded."""
+    assert ctx.contact is not None  # route() lets only registered contacts here
     if intent in ("question", "other") or (intent == "extension" and until is None
                                            and ctx.msg.button_data):
         return
@@ -113,12 +116,14 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
 
 
 async def handle_text(ctx: Ctx) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     await _handle_text(ctx)
     if ctx.contact.role == "officer":
         await evidence.with_report(ctx)
 
 
 async def _handle_text(ctx: Ctx) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     text = visible_text(ctx.msg.text)
     if ctx.contact.role != "officer":
         if ctx.msg.kind == "text" and text:
@@ -198,7 +203,7 @@ async def _answer(ctx: Ctx, a: Assignment, intent: str, percent, until, reason,
 
 
 async def handle_report_button(ctx: Ctx) -> None:
-    _, action, raw_id = (ctx.msg.button_data.split(":") + ["", ""])[:3]
+    _, action, raw_id = ((ctx.msg.button_data or "").split(":") + ["", ""])[:3]
     if not raw_id.isdigit():
         ctx.say(ctx.tr("This button is no longer valid."))
         return
@@ -224,7 +229,7 @@ async def handle_report_button(ctx: Ctx) -> None:
 
 async def handle_pick_button(ctx: Ctx) -> None:
     """The officer chose which task an earlier message was about: re-read that message."""
-    parts = ctx.msg.button_data.split(":")
+    parts = (ctx.msg.button_data or "").split(":")
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
         ctx.say(ctx.tr("This button is no longer valid."))
         return
@@ -237,6 +242,7 @@ async def handle_pick_button(ctx: Ctx) -> None:
 
 
 async def _undo(ctx: Ctx, audit_id: int | None) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     if audit_id is None:
         audit_id = await ctx.session.scalar(select(AuditLog.id).where(
             AuditLog.actor_contact_id == ctx.contact.id, AuditLog.action == "report",
@@ -256,7 +262,8 @@ async def _undo(ctx: Ctx, audit_id: int | None) -> None:
 
 async def handle_undo_button(ctx: Ctx) -> None:
     """u:INBOX:TASK — the report that message made on that task."""
-    parts = ctx.msg.button_data.split(":")
+    assert ctx.contact is not None  # route() lets only registered contacts here
+    parts = (ctx.msg.button_data or "").split(":")
     audit_id = None
     if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
         audit_id = await ctx.session.scalar(select(AuditLog.id).where(
@@ -275,7 +282,7 @@ async def handle_undo_command(ctx: Ctx) -> None:
 
 async def handle_confirm_button(ctx: Ctx) -> None:
     """c:ok:ID / c:ret:ID — the Office confirms or returns a reported result."""
-    parts = ctx.msg.button_data.split(":")
+    parts = (ctx.msg.button_data or "").split(":")
     if len(parts) != 3 or not parts[2].isdigit():
         ctx.say(ctx.tr("This button is no longer valid."))
         return
@@ -292,6 +299,7 @@ async def handle_return_command(ctx: Ctx) -> None:
 
 
 async def _decide_result(ctx: Ctx, code: int, accept: bool, comment: str | None = None) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     if not ctx.is_admin:
         ctx.outcome = "forbidden"
         ctx.say(ctx.tr("Only the Office can do this."))

@@ -8,6 +8,7 @@ from handlers.context import Ctx
 
 
 async def handle_status(ctx: Ctx) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     unit = None
     if not ctx.sees_all:
         unit = ctx.contact.unit
@@ -20,7 +21,7 @@ async def handle_status(ctx: Ctx) -> None:
     ctx.outcome = "status"
     if unit is None:
         # The overall picture needs counts only: the database counts them.
-        summary = await load_summary(ctx.session, ctx.now, ctx.tz)
+        summary: views.StatusSummary = await load_summary(ctx.session, ctx.now, ctx.tz)
         ctx.say(views.render_status(summary, ctx.lang, ctx.tz))
         return
     summary = views.summarize(await load_rows(ctx.session, unit.id), ctx.now, ctx.tz)
@@ -28,6 +29,7 @@ async def handle_status(ctx: Ctx) -> None:
 
 
 async def handle_overdue(ctx: Ctx) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     rows = await load_rows(ctx.session, None if ctx.sees_all else ctx.contact.unit_id,
                            overdue_on=ctx.today)
     ctx.outcome = "overdue"

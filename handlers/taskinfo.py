@@ -18,6 +18,7 @@ MAX_REPORTS = 10
 
 
 async def handle_task(ctx: Ctx) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     raw = ctx.args.strip().lstrip("#")
     if not raw.isdigit():
         ctx.say(ctx.tr("Write it as: /task N"))

@@ -12,10 +12,12 @@ MAX_TASK_BUTTONS = 8
 
 
 async def handle_tasks(ctx: Ctx) -> None:
+    assert ctx.contact is not None  # route() lets only registered contacts here
     if ctx.contact.unit_id is None:
         ctx.outcome = "no_unit"
         ctx.say(ctx.tr("You are not attached to a unit. Send /status for the overall picture."))
         return
+    assert ctx.contact.unit is not None  # unit_id is set
     open_ = list((await ctx.session.scalars(select(Assignment).where(
         Assignment.unit_id == ctx.contact.unit_id, Assignment.status.in_(OPEN_STATES)
     ).order_by(Assignment.current_deadline.is_(None), Assignment.current_deadline,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -22,7 +23,9 @@ from storage.db import UTCDateTime
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model here is mapped to a Table (SQLAlchemy's stubs say only FromClause), so that
+    # insert()/update() on Model.__table__ type-check.
+    __table__: ClassVar[Table]
 
 
 # Assignment workflow states.

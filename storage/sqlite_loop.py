@@ -58,7 +58,7 @@ class LoopCursor:
 
     def __init__(self, connection: LoopConnection):
         self._connection = connection
-        self.description = None
+        self.description: tuple | None = None
         self.lastrowid: int | None = None
         self.rowcount = -1
         self._rows: deque = deque()
@@ -135,7 +135,8 @@ class LoopConnection:
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        self._conn.isolation_level = value
+        # The stub lists the three literals; SQLAlchemy passes them (or None) as plain str.
+        self._conn.isolation_level = value  # type: ignore[assignment]
 
     async def cursor(self) -> LoopCursor:
         return LoopCursor(self)

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher, Router
@@ -164,6 +164,7 @@ def incoming_from_update(update: dict[str, Any], channel: str = "telegram") -> I
     chat = message["chat"]
     replied = message.get("reply_to_message") or {}
     attachment: Attachment | None = None
+    kind: Literal["text", "button", "sticker", "photo", "document", "other"]
     text = message.get("text") or message.get("caption") or ""
     if "text" in message:
         kind = "text"
@@ -218,7 +219,7 @@ def _full_name(user: dict[str, Any]) -> str:
     return name or user.get("username") or ""
 
 
-def _chat_type(chat: dict[str, Any]) -> str:
+def _chat_type(chat: dict[str, Any]) -> Literal["private", "group"]:
     return "private" if chat.get("type", "private") == "private" else "group"
 
 
@@ -554,7 +555,9 @@ class TelegramChannel(TelegramBase):
 
     async def _download(self, file_id: str) -> bytes:
         file = await self._bot.get_file(file_id)
+        assert file.file_path is not None  # Telegram gives one for every file it lets bots fetch
         buffer = await self._bot.download_file(file.file_path)
+        assert buffer is not None  # None only when a destination is given
         return buffer.read()
 
     def _translate(self, exc: Exception) -> ChannelError | None:
@@ -594,6 +597,7 @@ class TelegramChannel(TelegramBase):
         app.router.add_post(self._webhook_path(), handler.handle)
 
         async def set_webhook() -> None:  # once listening, so the first update finds us
+            assert self.webhook_url is not None  # webhook mode is chosen by having one
             await self._bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
                                         allowed_updates=ALLOWED_UPDATES,
                                         drop_pending_updates=False)

@@ -127,6 +127,7 @@ class PTBTelegramChannel(TelegramBase):
 
     async def _run_polling(self) -> None:
         async with self._running_app() as app:
+            assert app.updater is not None  # the Application is built with an Updater
             # Bootstrapping deletes a webhook left from an earlier run, as in the aiogram adapter.
             await app.updater.start_polling(
                 timeout=dt.timedelta(seconds=self.poll_timeout),

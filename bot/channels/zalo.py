@@ -34,7 +34,7 @@ import secrets
 import unicodedata
 from collections import OrderedDict
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -79,7 +79,7 @@ KNOWN_COMMANDS = frozenset(
 )
 CHOICES_HINT = N_("Reply with the number (for example: 1) or the words of your choice.")
 
-EVENT_KINDS = {
+EVENT_KINDS: dict[str, Literal["text", "photo", "sticker", "other"]] = {
     "message.text.received": "text",
     "message.image.received": "photo",
     "message.sticker.received": "sticker",

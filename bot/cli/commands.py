@@ -164,6 +164,7 @@ async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool,
                     deadline_text=row.deadline_text, recurrence=row.recurrence,
                     section=row.section)
             unit = index.find(row.unit)
+            assert unit is not None  # read_task_table() accepted only known units
             # A collective ("UBND các xã, phường") is given to each of its members.
             ids = [m.id for m in unit.members] or [unit.id]
             (task.coordinate if row.role == "coordinate" else task.lead).extend(ids)

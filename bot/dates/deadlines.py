@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, timedelta
+from typing import Any
 
 RECURRENCES = ("weekly", "monthly", "quarterly", "semiannual", "yearly")
 
@@ -288,7 +289,7 @@ def _dateparser_fallback(phrase: str, ref: date | None) -> date | None:
     except ImportError:  # pragma: no cover
         return None
     from datetime import datetime
-    settings = {"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "future", "REQUIRE_PARTS": ["day", "month"]}
+    settings: dict[str, Any] = {"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "future", "REQUIRE_PARTS": ["day", "month"]}
     if ref is not None:
         settings["RELATIVE_BASE"] = datetime(ref.year, ref.month, ref.day)
     stripped = re.sub(r"^\s*(trước|chậm nhất|hạn|đến|vào)\s+(ngày\s+)?", "", phrase, flags=re.I)

@@ -2,29 +2,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone, tzinfo
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def as_utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: every instant in Nhắc việc carries its time zone")
-    return value.astimezone(timezone.utc)
-
-
 def fmt_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
 
 
-def fmt_time(value: datetime, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%H:%M")
-
-
-def fmt_datetime(value: datetime, tz: ZoneInfo) -> str:
+def fmt_datetime(value: datetime, tz: tzinfo) -> str:
     local = value.astimezone(tz)
     return local.strftime("%H:%M %d/%m/%Y")
 

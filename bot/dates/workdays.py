@@ -11,7 +11,7 @@ Each year is computed once into a table of flags, so every question is a lookup.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Iterable
+from typing import Any, Iterable
 
 import holidays
 
@@ -26,7 +26,8 @@ def _swapped_saturdays() -> set[date]:
     try:
         from holidays.countries.vietnam import VietnamStaticHolidays
 
-        table = VietnamStaticHolidays.special_public_holidays
+        # year → one entry or a tuple of them; an entry is a tuple of 4 or 5 fields.
+        table: dict[int, Any] = VietnamStaticHolidays.special_public_holidays
         for year, entries in table.items():
             if entries and not isinstance(entries[0], tuple):
                 entries = (entries,)

@@ -81,7 +81,7 @@ class _ChatPace:
 
     def __init__(self, group_per_minute: int | None):
         self.next_at = 0.0  # one message per interval, and holds after a 429
-        self.recent = deque(maxlen=group_per_minute) if group_per_minute else None  # groups
+        self.recent: deque[float] | None = deque(maxlen=group_per_minute) if group_per_minute else None  # groups
 
 
 class RateLimiter:

@@ -13,6 +13,7 @@ import itertools
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import select
 
@@ -84,7 +85,8 @@ class Demo:
     # --- people ------------------------------------------------------------------------------
 
     async def says(self, chat_id: str, text: str = "", *, button: str | None = None,
-                   reply_to: str | None = None, name: str = "", chat_type: str = "private") -> None:
+                   reply_to: str | None = None, name: str = "",
+                   chat_type: Literal["private", "group"] = "private") -> None:
         shown = f"[{button_label(button)}]" if button else text
         if reply_to:
             shown += "   ↩ (trả lời tin nhắc việc)"

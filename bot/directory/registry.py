@@ -5,6 +5,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,8 +61,8 @@ async def find_unit(session: AsyncSession, name: str) -> Unit | None:
     return UnitIndex(await all_units(session)).find(name)
 
 
-async def add_unit(session: AsyncSession, name: str, now: datetime, aliases: list[str] = (),
-                   kind: str = "department", members: list[str] = ()) -> Unit:
+async def add_unit(session: AsyncSession, name: str, now: datetime, aliases: Sequence[str] = (),
+                   kind: str = "department", members: Sequence[str] = ()) -> Unit:
     name = " ".join(name.split())
     if not name:
         raise RegistryError("A unit needs a name.")
@@ -139,6 +140,7 @@ async def redeem(session: AsyncSession, *, code: str, channel: str, chat_id: str
     if problem is not None:
         session.add(StartAttempt(channel=channel, chat_id=chat_id, at=now))
         raise problem
+    assert invite is not None  # no problem means an invite
     contact = await session.scalar(
         select(Contact).where(Contact.channel == channel, Contact.chat_id == chat_id))
     if contact is None:

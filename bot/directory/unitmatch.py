@@ -116,7 +116,7 @@ def match_units(names: list[str], directory: Sequence[UnitEntry | tuple]) -> Uni
         for alias in [entry.name, *(entry.aliases or ())]:
             for key in _variants(alias)[:1] + [k for k in _variants(alias)[1:] if k]:
                 index.setdefault(key, set()).add(entry.name)
-    exact = {}
+    exact: dict[str, set[str]] = {}
     for entry in entries:
         for alias in [entry.name, *(entry.aliases or ())]:
             exact.setdefault(unit_key(alias), set()).add(entry.name)

@@ -99,10 +99,6 @@ def before_schedule(deadline: date, policy: ReminderPolicy,
     return sorted(by_day.items())
 
 
-def overdue_day(deadline: date, nudge: int, policy: ReminderPolicy, calendar: WorkCalendar) -> date:
-    return calendar.add_working_days(deadline, nudge * policy.overdue_every_workdays)
-
-
 def _rank(kind: str, occurrence: str) -> int:
     """Order of reminders within one deadline: d7 < d3 < d1 < d0 < o1 < o2 ..."""
     number = int(occurrence[1:])

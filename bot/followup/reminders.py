@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
@@ -132,9 +132,9 @@ async def _contacts_by_unit(session: AsyncSession, unit_ids: Iterable[int],
     return found
 
 
-async def _assignment_details(session: AsyncSession, ids: Sequence[int]) -> dict[int, object]:
+async def _assignment_details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Any]:
     """assignment id → (text, deadline_text, task_deadline, original_deadline, unit_name)."""
-    details: dict[int, object] = {}
+    details: dict[int, Any] = {}
     for chunk in _chunks(sorted(ids)):
         rows = await session.execute(
             select(Assignment.id, Task.text, Task.deadline_text, Task.deadline.label("task_deadline"),

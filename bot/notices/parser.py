@@ -304,7 +304,9 @@ def _split_trigger_commas(part: str) -> list[str]:
     """", giao Phòng X ..." inside a clause hands work to another unit: cut there."""
     cuts = [0]
     for m in _TRIGGER_CUT.finditer(part):
-        names, _, _ = read_units(part, m.end() + len(re.match(r"(?:giao|Giao)\s+", part[m.end():]).group(0)))
+        giao = re.match(r"(?:giao|Giao)\s+", part[m.end():])
+        assert giao is not None  # _TRIGGER_CUT ends just before "giao"
+        names, _, _ = read_units(part, m.end() + len(giao.group(0)))
         if names:
             cuts.append(m.start() + 1)
     cuts.append(len(part))

@@ -106,7 +106,12 @@ def _split_by_code(norm: Normalised) -> list[tuple[int | None, Normalised]]:
         shared = parts[-1][1] if parts else _without_codes(norm)
         parts.extend((code, shared) for code in pending)
     seen: set[int] = set()
-    return [(code, body) for code, body in parts if not (code in seen or seen.add(code))]
+    unique: list[tuple[int | None, Normalised]] = []
+    for code, body in parts:
+        if code not in seen:
+            seen.add(code)
+            unique.append((code, body))
+    return unique
 
 
 def _without_codes(norm: Normalised, spans: list | None = None) -> Normalised:

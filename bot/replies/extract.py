@@ -131,12 +131,12 @@ def _absolute(s: str, today: date) -> date | None:
         found = _next_day_month(today, int(day), int(month), int(year) if year else None)
         if found:
             return found
-    m = _WORDY_DATE.search(s)
-    if m:
-        if m.group(1):
-            return _next_day_month(today, int(m.group(1)), int(m.group(2)),
-                                   int(m.group(3)) if m.group(3) else None)
-        return _next_day_month(today, int(m.group(4)), int(m.group(5)), None)
+    wordy = _WORDY_DATE.search(s)
+    if wordy:
+        if wordy.group(1):
+            return _next_day_month(today, int(wordy.group(1)), int(wordy.group(2)),
+                                   int(wordy.group(3)) if wordy.group(3) else None)
+        return _next_day_month(today, int(wordy.group(4)), int(wordy.group(5)), None)
     return None
 
 

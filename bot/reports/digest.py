@@ -35,6 +35,7 @@ async def queue_digest(session: AsyncSession, now: datetime, settings: Settings,
     key = digest_due(now, meeting, settings.reminders, calendar, settings.tz)
     if key is None:
         return 0
+    assert meeting is not None  # digest_due gives a key only for a meeting
     leaders = (await session.scalars(select(Contact).where(
         Contact.role == "leader", Contact.active.is_(True)))).all()
     # Who already has this meeting's digest queued (a leader who registers later still gets it).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
+from typing import Any
 
 from sqlalchemy import Date, String, and_, case, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +33,7 @@ async def _names(session: AsyncSession, unit_id: int | None) -> dict[int, str]:
     stmt = select(Unit.id, Unit.name)
     if unit_id is not None:
         stmt = stmt.where(Unit.id == unit_id)
-    return dict((await session.execute(stmt)).all())
+    return dict((await session.execute(stmt)).tuples().all())
 
 
 async def _latest_reports(session: AsyncSession, scope: list) -> dict[int, str]:
@@ -42,7 +43,7 @@ async def _latest_reports(session: AsyncSession, scope: list) -> dict[int, str]:
         latest = latest.join(Assignment, Assignment.id == ProgressReport.assignment_id).where(*scope)
     stmt = select(ProgressReport.assignment_id, ProgressReport.text).where(
         ProgressReport.id.in_(latest.scalar_subquery()))
-    return dict((await session.execute(stmt)).all())
+    return dict((await session.execute(stmt)).tuples().all())
 
 
 async def load_rows(session: AsyncSession, unit_id: int | None = None, *,
@@ -51,7 +52,9 @@ async def load_rows(session: AsyncSession, unit_id: int | None = None, *,
 
     With `overdue_on` (a local date), only the assignments not done whose deadline is before
     it: what /overdue lists, without loading the rest."""
-    deadline, done_at = Assignment.current_deadline, Assignment.done_at
+    # Any: a mapped column, or on SQLite the same column read as text.
+    deadline: Any = Assignment.current_deadline
+    done_at: Any = Assignment.done_at
     sqlite = _is_sqlite(session)
     if sqlite:  # SQLite keeps ISO text: the C parsers of datetime are far faster than SQLAlchemy's
         deadline, done_at = type_coerce(deadline, String), type_coerce(done_at, String)
@@ -67,9 +70,9 @@ async def load_rows(session: AsyncSession, unit_id: int | None = None, *,
         return []
     units = await _names(session, unit_id)
     texts = dict((await session.execute(select(Task.id, Task.text).where(
-        Task.id.in_(select(Assignment.task_id).where(*scope).scalar_subquery())))).all())
+        Task.id.in_(select(Assignment.task_id).where(*scope).scalar_subquery())))).tuples().all())
     reports = await _latest_reports(session, scope)
-    rows = []
+    rows: list[AssignmentRow] = []
     append, report = rows.append, reports.get
     to_date, to_datetime, utc = date.fromisoformat, datetime.fromisoformat, timezone.utc
     for code, unit, task, day, status, finished in found:

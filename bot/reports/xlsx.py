@@ -24,6 +24,7 @@ def _rate(done: int, with_deadline: int) -> str:
 def write_report(summary: StatusSummary, path: Path, lang: str, tz: tzinfo) -> None:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = t(lang, "Summary")[:31]
     sheet.append([t(lang, "Task follow-up report as of {when}",
                     when=summary.as_of.astimezone(tz).strftime("%H:%M %d/%m/%Y"))])

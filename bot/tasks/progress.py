@@ -115,6 +115,7 @@ async def record(session: AsyncSession, a: Assignment, contact: Contact, *, inte
                                      created_at=now)
         session.add(extension)
         await session.flush()  # its id goes on the Office's buttons
+    assert report_id is not None  # INSERT … RETURNING gives the new row's id
     return Recorded(a, report_id, audit_id, extension)
 
 
@@ -131,6 +132,7 @@ async def undo(session: AsyncSession, audit_id: int, contact: Contact, now: date
     if now - entry.at > UNDO_WINDOW:
         raise UndoError("Undo is possible only within 10 minutes.")
     a = await session.get(Assignment, entry.assignment_id)
+    assert a is not None  # a foreign key
     before = _snapshot(a)
     _restore(a, entry.detail["before"])
     a.updated_at = now
@@ -165,6 +167,7 @@ async def decide_extension(session: AsyncSession, req: ExtensionRequest, decider
     if req.status != "pending":
         raise UndoError("This request has already been decided.")
     a = await session.get(Assignment, req.assignment_id)
+    assert a is not None  # a foreign key
     req.status = "approved" if approve else "rejected"
     req.decided_by = decider.id
     req.decided_at = now

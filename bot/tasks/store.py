@@ -113,6 +113,7 @@ async def queue_new_task_notices(session: AsyncSession, assignments: list[Assign
     units = {u.id: u for u in (await session.scalars(select(Unit).where(Unit.id.in_(by_unit)))).all()}
     rows = []
     for contact in contacts:
+        assert contact.unit_id is not None  # selected by unit
         items = sorted(by_unit[contact.unit_id], key=lambda a: a.id)
         lang = contact.locale
         lines = [t(lang, "New tasks for {unit} ({count}):", unit=units[contact.unit_id].name,

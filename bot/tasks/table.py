@@ -543,6 +543,7 @@ def read_units_csv(data: bytes, filename: str = "units.csv") -> list[UnitRow]:
             errors.append(RowError(row_number, "members", "; ".join(members), "members_not_collective"))
         if len(errors) > before:
             continue
+        assert kind is not None  # a missing kind was an error above
         seen.add(name.casefold())
         rows.append(UnitRow(row_number, name, aliases, kind, members))
     if errors:

@@ -40,4 +40,5 @@ else:
         _run(connection)
     else:
         url = os.environ.get("NHACVIEC_DATABASE_URL") or config.get_main_option("sqlalchemy.url")
+        assert url is not None  # alembic.ini names a default database
         asyncio.run(_run_async(url))

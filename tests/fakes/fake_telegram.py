@@ -379,7 +379,7 @@ class FakeTelegram:
 
     def _user_message(self, chat_id, user_id, chat_type, first_name, last_name, username,
                       language_code, title) -> dict:
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self._ids),
             "date": int(time.time()),
             "chat": self._chat(chat_id, chat_type, title, first_name),
