@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -141,6 +141,14 @@ async def redeem(session: AsyncSession, *, code: str, channel: str, chat_id: str
         session.add(StartAttempt(channel=channel, chat_id=chat_id, at=now))
         raise problem
     assert invite is not None  # no problem means an invite
+    # Claim the code before anything else is written: of people sending it at the same instant,
+    # only the one whose conditional update finds it unused goes on (the others see rowcount 0,
+    # after waiting for the winner's row lock on PostgreSQL or write lock on SQLite).
+    claimed = await session.execute(
+        update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise RegistryError("This invite code has already been used. Please ask the Office for a new one.")
     contact = await session.scalar(
         select(Contact).where(Contact.channel == channel, Contact.chat_id == chat_id))
     if contact is None:
@@ -153,7 +161,7 @@ async def redeem(session: AsyncSession, *, code: str, channel: str, chat_id: str
     contact.is_group = is_group
     contact.active = True
     await session.flush()
-    invite.used_at = now
+    invite.used_at = now  # already so in the row; keeps the loaded object in step
     invite.used_by = contact.id
     await session.execute(delete(StartAttempt).where(
         StartAttempt.channel == channel, StartAttempt.chat_id == chat_id))
