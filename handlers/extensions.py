@@ -49,8 +49,13 @@ async def _decide(ctx: Ctx, req_id: int, approve: bool, new_date=None, note=None
     if req is None:
         ctx.say(ctx.tr("There is no extension request #{req}.", req=req_id))
         return
+    if approve and new_date is None and req.requested_until is None and req.status == "pending":
+        ctx.outcome = "asked_other_date"  # the request stays pending until a date is given
+        ctx.say(ctx.tr("Send the new deadline as: /extend {req} DD/MM/YYYY", req=req_id))
+        return
     try:
-        a = await decide_extension(ctx.session, req, ctx.contact, ctx.now, approve, new_date, note)
+        a = await decide_extension(ctx.session, req, ctx.contact, ctx.now, approve, new_date, note,
+                                   today=ctx.today)
     except UndoError as exc:
         ctx.outcome = "decision_refused"
         ctx.say(t(ctx.lang, str(exc)))

@@ -8,7 +8,8 @@ from sqlalchemy import bindparam, select
 from bot.channels.base import Button
 from bot.i18n import t
 from bot.tasks.progress import UndoError, confirm, record, undo
-from bot.replies import classify
+from bot.replies import classify, extract
+from bot.replies.plain import clean, normalise
 from bot.reports.status import STATUS_LABELS
 from bot.tasks.store import shorten
 from bot.dates.timeutil import fmt_date
@@ -17,12 +18,14 @@ from handlers import evidence, notify
 from storage.models import AWAITING, OPEN_STATES, Assignment, AuditLog, Inbox, SentMessage
 
 MAX_PICK_BUTTONS = 8
-# Invisible characters that phones and copy-paste leave in messages.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# A report is a few words; longer text is not read (the grammar's time grows faster than length).
+MAX_REPLY_CHARS = 2000
+MAX_CODE = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; anything above cannot exist
 
 
 def visible_text(text: str | None) -> str:
-    return (text or "").translate(_INVISIBLE).replace("\u00a0", " ").strip()
+    """Without zero-width and direction marks, with plain digits (see bot.replies.plain)."""
+    return clean(text).replace("\u00a0", " ").strip()
 
 
 def report_buttons(lang: str, assignment_id: int) -> list[list[Button]]:
@@ -49,7 +52,7 @@ async def _open_assignments(ctx: Ctx) -> list[Assignment]:
 async def _own_assignment(ctx: Ctx, assignment_id: int) -> Assignment | None:
     """The assignment if the sender's unit holds it; otherwise say why not and return None."""
     assert ctx.contact is not None  # route() lets only registered contacts here
-    a = await ctx.session.get(Assignment, assignment_id)
+    a = await ctx.session.get(Assignment, assignment_id) if 0 < assignment_id <= MAX_CODE else None
     if a is None:
         ctx.outcome = "unknown_task"
         ctx.say(ctx.tr("There is no task #{code}.", code=assignment_id))
@@ -138,7 +141,14 @@ async def _handle_text(ctx: Ctx) -> None:
         ctx.say(ctx.tr("I received your message but it has no text. Please answer in words, "
                        "e.g. \"#17 xong\"."))
         return
+    if len(text) > MAX_REPLY_CHARS:
+        ctx.outcome = "too_long"
+        ctx.say(ctx.tr("Your message is too long to be read as a report ({count} characters). "
+                       "Please send a short reply, e.g. \"#17 xong\".", count=len(text)))
+        return
     reply = classify(text, ctx.today)
+    if _impossible(ctx, text, reply):
+        return
     target: Assignment | None = None
     if reply.codes:
         targets = []
@@ -179,6 +189,35 @@ async def _handle_text(ctx: Ctx) -> None:
         target = open_[0]
     await _answer(ctx, target, reply.intent, reply.percent, reply.until, reply.reason,
                   reply.confident)
+
+
+def _impossible(ctx: Ctx, text: str, reply) -> bool:
+    """Figures that cannot be right are answered as such; nothing is recorded on any task."""
+    if not any(ch.isdigit() for ch in text):
+        return False
+    s = normalise(text).s
+    wrong = extract.impossible_percent(s)
+    if wrong:
+        ctx.outcome = "bad_percent"
+        ctx.say(ctx.tr("A percentage must be between 0 and 100, not {value}. Nothing was recorded: "
+                       "please send it again, e.g. \"#17 đang làm 70%\".", value=wrong))
+        return True
+    if not any(item.intent == "extension" for item in reply.items):
+        return False
+    wrong = extract.impossible_date(s, ctx.today)
+    if wrong:
+        ctx.outcome = "bad_date"
+        ctx.say(ctx.tr("«{date}» is not a real date. Nothing was recorded: please write the date "
+                       "as DD/MM/YYYY, e.g. \"xin gia hạn đến 15/05/2026\".", date=wrong))
+        return True
+    past = [item.until for item in reply.items if item.intent == "extension"
+            and item.until is not None and item.until < ctx.today]
+    if past:
+        ctx.outcome = "past_date"
+        ctx.say(ctx.tr("The date you asked for ({date}) has already passed. Nothing was recorded: "
+                       "please ask for a date from today on.", date=fmt_date(past[0])))
+        return True
+    return False
 
 
 async def _answer(ctx: Ctx, a: Assignment, intent: str, percent, until, reason,

@@ -16,7 +16,9 @@ from bot.replies.plain import Normalised
 # --- task codes ----------------------------------------------------------------------------
 
 # "#17", "# 17", "nv17", "nv 17" (expanded to "nhiem vu 17"), "nhiệm vụ số 17", "việc số 17"
-_CODE = re.compile(r"#(\d{1,6})\b|\bnv(\d{1,6})\b|\b(?:nhiem vu|viec|task|ma) (?:so )?(\d{1,6})\b(?! ?(?:%|ngay|hom|tuan|thang|xa|phuong))")  # noqa: E501
+# Any number of digits: "#99999999999999999999" is a code that does not exist, to be answered
+# as such, never a message without a code (which would go to the sender's only open task).
+_CODE = re.compile(r"#(\d+)\b|\bnv(\d+)\b|\b(?:nhiem vu|viec|task|ma) (?:so )?(\d+)\b(?! ?(?:%|ngay|hom|tuan|thang|xa|phuong))")  # noqa: E501
 
 
 _DIGIT = re.compile(r"\d")
@@ -235,6 +237,38 @@ def requested_date(s: str, today: date) -> date | None:
         found = finder(s, today)
         if found:
             return found
+    return None
+
+
+# --- figures that cannot be right: the bot refuses them rather than guess ----------------------
+
+_SIGNED_PERCENT = re.compile(r"(?:(?<![\d%] )([-−–]) ?)?(?<![\d.,/])(\d+(?:[.,]\d+)?) ?(?:%|phan tram)")
+
+
+def impossible_percent(s: str) -> str | None:
+    """A percentage written below 0 or above 100 ("-5%", "150%"), as written; else None."""
+    for m in _SIGNED_PERCENT.finditer(s):
+        if m.group(1) or float(m.group(2).replace(",", ".")) > 100:
+            return f"{'-' if m.group(1) else ''}{m.group(2)}%"
+    return None
+
+
+def impossible_date(s: str, today: date) -> str | None:
+    """A day/month written that no calendar has ("31/13/2026", "30/02"), as written; else None.
+
+    Counted progress such as "3/7 xã" is not a date and is left alone."""
+    for m in _DAY_MONTH.finditer(s):
+        g = m.groups()
+        day, month, year = (g[0], g[1], g[2]) if g[0] else (g[3], g[4], g[5])
+        if not year and fraction(s[max(0, m.start() - 20):m.end() + 20]):
+            continue
+        if _next_day_month(today, int(day), int(month), int(year) if year else None) is None:
+            return m.group(0)
+    for m in _WORDY_DATE.finditer(s):
+        day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (
+            m.group(4), m.group(5), None)
+        if _next_day_month(today, int(day), int(month), int(year) if year else None) is None:
+            return m.group(0)
     return None
 
 

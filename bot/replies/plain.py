@@ -161,8 +161,24 @@ def _expand(word: str, original: str, prev: str, nxt: str, accented: bool) -> st
     return _plain_word(word)
 
 
+# Zero-width and direction marks and the soft hyphen: left by copy-paste and phone keyboards,
+# never meant, and they would split "#1\u200b7" or hide a word from the grammar.
+INVISIBLE = {cp: None for cp in (0x00AD, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                                 *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF)}
+# Superscript, subscript and full-width digits (and full-width signs such as ％ ＃ ／) read as
+# the plain ones, so "#¹⁷" and "５０％" are #17 and 50%. One character each: spans stay aligned.
+PLAIN_FORMS = {**INVISIBLE, **{
+    cp: plain for cp in (0xB2, 0xB3, 0xB9, *range(0x2070, 0x209D), *range(0xFF01, 0xFF5F))
+    if len(plain := unicodedata.normalize("NFKC", chr(cp))) == 1 and plain.isascii()}}
+
+
+def clean(text: str | None) -> str:
+    """The text without invisible marks, with plain digits; NFC."""
+    return unicodedata.normalize("NFC", (text or "").translate(PLAIN_FORMS))
+
+
 def normalise(text: str) -> Normalised:
-    original = unicodedata.normalize("NFC", text or "")
+    original = clean(text)
     lower = _lower(original)
     folded = lower.translate(_FOLD)
     accented = folded != lower

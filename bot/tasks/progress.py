@@ -162,10 +162,19 @@ async def confirm(session: AsyncSession, a: Assignment, admin: Contact, now: dat
 
 async def decide_extension(session: AsyncSession, req: ExtensionRequest, decider: Contact,
                            now: datetime, approve: bool, new_date: date | None = None,
-                           note: str | None = None) -> Assignment:
-    """Approve (optionally with another date) or reject a pending request."""
+                           note: str | None = None, today: date | None = None) -> Assignment:
+    """Approve (optionally with another date) or reject a pending request.
+
+    Everything is checked before anything changes: a refused approval leaves the request
+    pending (the caller's session is committed either way). `today` is the local date."""
     if req.status != "pending":
         raise UndoError("This request has already been decided.")
+    until = (new_date or req.requested_until) if approve else None
+    if approve:
+        if until is None:
+            raise UndoError("Please give the new deadline.")
+        if until < (today or now.date()):
+            raise UndoError("The new deadline cannot be in the past.")
     a = await session.get(Assignment, req.assignment_id)
     assert a is not None  # a foreign key
     req.status = "approved" if approve else "rejected"
@@ -173,9 +182,6 @@ async def decide_extension(session: AsyncSession, req: ExtensionRequest, decider
     req.decided_at = now
     req.decision_note = note
     if approve:
-        until = new_date or req.requested_until
-        if until is None:
-            raise UndoError("Please give the new deadline.")
         before = _snapshot(a)
         a.current_deadline = until  # the original deadline stays for the report
         a.last_reminder_key = None  # re-plan reminders against the new deadline
