@@ -82,6 +82,7 @@ class Settings:
     bot_username: str = "nhacviec_bot"
     invite_ttl_days: int = 7
     confirm_done: bool = False
+    max_file_mb: int = 20  # larger files are refused before they are downloaded
     meeting_date: str | None = None  # dd/mm/yyyy, can be changed in chat with /meeting
     reminders: ReminderPolicy = ReminderPolicy()
 
@@ -137,6 +138,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = Path(
         bot_username=get("TELEGRAM_BOT_USERNAME", "nhacviec_bot").lstrip("@"),
         invite_ttl_days=_int(get("NHACVIEC_INVITE_TTL_DAYS", "7"), "NHACVIEC_INVITE_TTL_DAYS"),
         confirm_done=get("NHACVIEC_CONFIRM_DONE", "0").lower() in {"1", "true", "yes", "on"},
+        max_file_mb=_int(get("NHACVIEC_MAX_FILE_MB", "20"), "NHACVIEC_MAX_FILE_MB"),
         meeting_date=get("NHACVIEC_MEETING_DATE") or None,
         reminders=policy,
     )

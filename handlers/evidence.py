@@ -14,7 +14,6 @@ from bot.i18n import N_, t
 from handlers.context import Ctx
 from storage.models import ProgressReport
 
-MAX_BYTES = 20 * 1024 * 1024  # what a Telegram bot can fetch back
 WINDOW = timedelta(minutes=30)
 ALLOWED_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".jpg", ".jpeg",
                     ".png", ".zip", ".rar"}
@@ -25,10 +24,15 @@ ALLOWED_MIME_PREFIXES = ("image/", "application/pdf", "application/msword",
 PENDING = "evidence_pending"
 
 
-def problem(att: Attachment) -> str | None:
+def too_large(att: Attachment, max_mb: int) -> bool:
+    """Larger than NHACVIEC_MAX_FILE_MB, by the size the platform gives in the update."""
+    return att.size is not None and att.size > max_mb * 1024 * 1024
+
+
+def problem(att: Attachment, max_mb: int = 20) -> str | None:
     """The msgid of what is wrong with a file, or None when it may be kept."""
-    if att.size is not None and att.size > MAX_BYTES:
-        return N_("The file is larger than 20 MB: please send a smaller file or a link.")
+    if too_large(att, max_mb):
+        return N_("The file is larger than {mb} MB: please send a smaller file or a link.")
     if att.kind == "photo":
         return None
     suffix = PurePath(att.file_name or "").suffix.lower()
@@ -62,7 +66,8 @@ async def with_report(ctx: Ctx) -> None:
     if not reports:
         return
     items = []
-    if ctx.msg.attachment is not None and problem(ctx.msg.attachment) is None:
+    if (ctx.msg.attachment is not None
+            and problem(ctx.msg.attachment, ctx.settings.max_file_mb) is None):
         items.append(record_of(ctx.msg.attachment, ctx.msg.channel, ctx.inbox_id))
     # Files that came first wait on the contact row (already loaded: no query on the hot path).
     waiting = ctx.contact.pending_files or []
@@ -81,10 +86,10 @@ async def alone(ctx: Ctx) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
     att = ctx.msg.attachment
     assert att is not None  # _handle_text() calls this only for a file
-    wrong = problem(att)
+    wrong = problem(att, ctx.settings.max_file_mb)
     if wrong:
         ctx.outcome = "evidence_refused"
-        ctx.say(ctx.tr(wrong))
+        ctx.say(ctx.tr(wrong, mb=ctx.settings.max_file_mb))
         return
     recent = await ctx.session.scalar(select(ProgressReport).where(
         ProgressReport.contact_id == ctx.contact.id,

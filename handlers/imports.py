@@ -6,11 +6,13 @@ import re
 
 from sqlalchemy import select
 
-from bot.channels.base import Button, ChannelError
-from bot.notices import NoticeReadError, parse_notice, read_document
+from bot.channels.base import Attachment, Button, ChannelError
+from bot.notices import NoticeReadError, parse_notice
+from bot.notices.readers import read_isolated
 from bot.notices.review import apply_corrections, plan_import, render_summary, render_tasks
 from bot.directory.registry import all_units
 from bot.tasks.store import DuplicateDocument, queue_new_task_notices, store
+from handlers.evidence import too_large
 from bot.dates.timeutil import parse_day
 from handlers.context import Ctx
 from storage.models import Inbox
@@ -108,9 +110,20 @@ async def review_file(ctx: Ctx) -> None:
         ctx.outcome = "file_unsupported"
         ctx.say(ctx.tr("Files cannot be read on this channel: paste the text of the notice instead."))
         return
+    if too_large(att, ctx.settings.max_file_mb):  # refused before downloading a byte
+        ctx.outcome = "file_too_large"
+        ctx.say(ctx.tr("The file is larger than {mb} MB: please send a smaller file or a link.",
+                       mb=ctx.settings.max_file_mb))
+        return
     try:
         data = await ctx.fetch_file(ctx.msg.channel, att.file_id)
-        text = read_document(data, att.file_name or "notice.txt")
+        if too_large(Attachment("document", "", size=len(data)), ctx.settings.max_file_mb):
+            ctx.outcome = "file_too_large"  # a platform that gave no size in the update
+            ctx.say(ctx.tr("The file is larger than {mb} MB: please send a smaller file or a link.",
+                           mb=ctx.settings.max_file_mb))
+            return
+        # Off the event loop, bounded in time and memory: others are answered meanwhile.
+        text = await read_isolated(data, att.file_name or "notice.txt")
     except NotImplementedError:
         ctx.outcome = "file_unsupported"
         ctx.say(ctx.tr("Files cannot be read on this channel: paste the text of the notice instead."))

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from bot.reports import status as views
 from bot.config import Settings
 from bot.i18n import t
-from bot.directory.registry import RegistryError, UnitIndex, add_unit, all_units, create_invite, invite_link
+from bot.directory.registry import (RegistryError, UnitIndex, add_unit, add_units, all_units,
+                                    create_invite, invite_link)
 from bot.tasks.store import DuplicateDocument, NewDocument, NewTask, queue_new_task_notices, store
 from bot.dates.timeutil import fmt_date, utcnow
 from storage.db import make_engine, make_sessionmaker
@@ -47,6 +48,8 @@ def _say(settings: Settings, msgid: str, /, **values) -> None:
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
+    except FileNotFoundError:
+        raise CommandError("File not found: {path}", path=str(path)) from None
     except OSError as exc:
         raise CommandError("Cannot read {path}: {error}", path=str(path), error=exc.strerror) from None
 
@@ -76,6 +79,9 @@ async def invite(settings: Settings, args) -> int:
     return 0
 
 
+UNIT_BATCH = 500  # units per transaction: the write lock is held for a moment only
+
+
 async def units(settings: Settings, args) -> int:
     from bot.tasks.table import TaskTableError, read_units_csv
 
@@ -102,11 +108,12 @@ async def units(settings: Settings, args) -> int:
                 rows = read_units_csv(_read(Path(args.file)), Path(args.file).name)
             except TaskTableError as exc:
                 raise CommandError(exc.message(settings.default_locale).replace("{", "{{").replace("}", "}}")) from None
-            # Collectives last, so their members exist when they are added.
-            for row in sorted(rows, key=lambda r: bool(r.members)):
-                await add_unit(session, row.name, now, row.aliases, row.kind, row.members)
-            await session.commit()
-            _say(settings, "Added {count} units.", count=len(rows))
+            def progress(done: int, total: int) -> None:
+                if total > UNIT_BATCH:  # a long import shows that it moves
+                    _say(settings, "Stored {done} of {total} units…", done=done, total=total)
+
+            count = await add_units(session, rows, now, batch=UNIT_BATCH, progress=progress)
+            _say(settings, "Added {count} units.", count=count)
             return 0
         except RegistryError as exc:
             await session.rollback()

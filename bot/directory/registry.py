@@ -56,6 +56,10 @@ class UnitIndex:
     def find(self, name: str) -> Unit | None:
         return self.by_key.get(fold(name))
 
+    def add(self, unit: Unit) -> None:
+        for name in [unit.name, *(unit.aliases or [])]:
+            self.by_key.setdefault(fold(name), unit)
+
 
 async def find_unit(session: AsyncSession, name: str) -> Unit | None:
     return UnitIndex(await all_units(session)).find(name)
@@ -80,6 +84,39 @@ async def add_unit(session: AsyncSession, name: str, now: datetime, aliases: Seq
     session.add(unit)
     await session.flush()
     return unit
+
+
+async def add_units(session: AsyncSession, rows, now: datetime, batch: int = 500,
+                    progress=None) -> int:
+    """Add many units (rows with name, aliases, kind, members) in time linear in their number.
+
+    Every row is checked first against one index of the directory and the rows before it, so a
+    wrong row stores nothing; then the units are written in short transactions of `batch`, so the
+    bot keeps answering meanwhile. `progress(done, total)` is called after each."""
+    index = UnitIndex(await all_units(session))
+    new: list[Unit] = []
+    for row in sorted(rows, key=lambda r: bool(r.members)):  # collectives after their members
+        name = " ".join(row.name.split())
+        if not name:
+            raise RegistryError("A unit needs a name.")
+        if index.find(name):
+            raise RegistryError("The unit «{name}» already exists.", name=name)
+        members = []
+        for member in row.members:
+            unit = index.find(member)
+            if unit is None:
+                raise RegistryError("Unknown member unit «{name}».", name=member)
+            members.append(unit)
+        unit = Unit(name=name, aliases=[a.strip() for a in row.aliases if a.strip()],
+                    kind=row.kind, created_at=now, members=members)
+        index.add(unit)
+        new.append(unit)
+    for start in range(0, len(new), batch):
+        session.add_all(new[start:start + batch])
+        await session.commit()
+        if progress is not None:
+            progress(min(start + batch, len(new)), len(new))
+    return len(new)
 
 
 # --- invites -----------------------------------------------------------------------------------

@@ -4,8 +4,11 @@ Bad input raises NoticeReadError with a short reason code; `.message(lang)` is t
 """
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import re
+import sys
 import zipfile
 from pathlib import Path
 
@@ -13,6 +16,17 @@ from bot.i18n import N_, t
 from bot.notices.cleaning import normalise_unicode
 
 MAX_BYTES = 20 * 1024 * 1024
+# Zip-bomb guard for .docx (and, in bot/tasks/table.py, .xlsx): a few kilobytes of zip can
+# inflate to gigabytes of XML. Python's zipfile never inflates a member past the size its
+# directory declares, so checking the declared sizes before parsing bounds the work.
+MAX_UNZIPPED = 100 * 1024 * 1024
+MAX_RATIO = 100  # Word and Excel XML packs about 5-20 to 1; bombs go to 1,000 and more
+MAX_MEMBERS = 10_000
+# Reading a file in the chat runs in a child process with these bounds (see read_isolated).
+READ_SECONDS = 30
+READ_MEMORY_MB = 1024
+# Parsing the text runs on the loop (about 1 s per million characters): a notice is a few pages.
+MAX_NOTICE_CHARS = 300_000
 
 _MESSAGES = {
     "empty": N_("The file is empty: there is nothing to read."),
@@ -21,7 +35,28 @@ _MESSAGES = {
     "scanned_pdf": N_("This PDF is a scanned image with no text layer, so it cannot be read. Please send the .docx file or a PDF with text."),  # noqa: E501
     "unsupported": N_("This kind of file cannot be read. Please send a .docx, .pdf (with text), .txt or .md file, or paste the text."),  # noqa: E501
     "no_directives": N_("No directive assigned to a unit was found in this document, so no task was created."),
+    "inflated": N_("This file unpacks to far more than its size (over 100 MB, or more than 100 times its size), so it is not opened. Please save it again as an ordinary .docx and resend it."),
+    "too_long": N_("This document is far longer than a conclusion notice (over 300,000 characters), so it is not read. Please send the notice itself."),
+    "too_complex": N_("This file took too long or too much memory to read, so reading it was stopped. Please send the notice as an ordinary .docx, or paste its text."),
 }
+
+
+def zip_problem(data: bytes, max_unzipped: int = MAX_UNZIPPED, max_ratio: int = MAX_RATIO,
+                max_members: int = MAX_MEMBERS) -> str | None:
+    """Why a zip container must not be opened (a description), or None when it may be."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None  # not a readable zip: the reader itself says so
+    if len(members) > max_members:
+        return f"{len(members)} members"
+    total = sum(m.file_size for m in members)
+    if total > max_unzipped:
+        return f"{total} bytes unpacked"
+    for m in members:
+        if m.file_size > 1024 * 1024 and m.file_size > max_ratio * max(m.compress_size, 1):
+            return f"{m.filename}: {m.file_size} bytes from {m.compress_size}"
+    return None
 
 
 class NoticeReadError(Exception):
@@ -151,6 +186,9 @@ class _Numbering:
 def _read_docx(data: bytes) -> str:
     if not data.startswith(b"PK"):
         raise NoticeReadError("not_docx", "not a zip container")
+    inflated = zip_problem(data)
+    if inflated:
+        raise NoticeReadError("inflated", inflated)
     try:
         import docx
         from docx.table import Table
@@ -309,3 +347,57 @@ def read_path(path: str | Path) -> str:
     if size > MAX_BYTES:
         raise NoticeReadError("too_large", f"{size} bytes")
     return read_document(path.read_bytes(), path.name)
+
+
+# ---- reading in a child process ------------------------------------------------------------
+
+async def read_isolated(data: bytes, filename: str, seconds: float | None = None,
+                        memory_mb: int | None = None) -> str:
+    """read_document in a child process, killed after `seconds` or past `memory_mb`.
+
+    The bot's event loop keeps answering others meanwhile, and a hostile file can cost at most
+    this much time and memory; the child's start (about half a second) is nothing for a file."""
+    seconds, memory_mb = seconds or READ_SECONDS, memory_mb or READ_MEMORY_MB
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.notices.readers", filename, str(memory_mb),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL)
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(data), seconds)
+    except asyncio.TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise NoticeReadError("too_complex", f"still reading after {seconds} s") from None
+    except BaseException:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        raise
+    try:
+        answer = json.loads(out)
+    except ValueError:
+        answer = {"error": "too_complex", "detail": f"reader exited with {proc.returncode}"}
+    if "error" in answer:
+        raise NoticeReadError(answer["error"], answer.get("detail", ""))
+    if len(answer["text"]) > MAX_NOTICE_CHARS:
+        raise NoticeReadError("too_long", f"{len(answer['text'])} characters")
+    return answer["text"]
+
+
+def _child(filename: str, memory_mb: int) -> None:
+    """`python -m bot.notices.readers NAME MB`: the file on stdin, JSON on stdout."""
+    import resource
+
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        answer = {"text": read_document(sys.stdin.buffer.read(), filename)}
+    except NoticeReadError as exc:
+        answer = {"error": exc.reason, "detail": exc.detail}
+    except MemoryError:
+        answer = {"error": "too_complex", "detail": f"more than {memory_mb} MB"}
+    sys.stdout.write(json.dumps(answer, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1], int(sys.argv[2]))

@@ -17,6 +17,7 @@ import io
 import re
 import unicodedata
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
@@ -118,6 +119,8 @@ _FILE_MESSAGES = {
     ),
     "missing_columns": N_("The table lacks the column(s): {columns}."),
     "unreadable": N_("The file cannot be read: send a CSV or XLSX (Excel) file."),
+    "inflated": N_("The file unpacks to far more than its size (over 100 MB, or more than 100 "
+                   "times its size), so it is not opened. Please save it again and resend it."),
     "bad_rows": N_("Nothing was stored: {count} row(s) need fixing."),
 }
 
@@ -158,9 +161,27 @@ def _read_grid(data: bytes, filename: str) -> Grid:
     return _csv_grid(data)
 
 
+# Zip-bomb guard (as bot/notices/readers.py does for .docx): zipfile never inflates a member
+# past its declared size, so the declared sizes, checked before openpyxl opens it, bound the work.
+MAX_UNZIPPED = 100 * 1024 * 1024
+MAX_RATIO = 100
+
+
+def _inflated(data: bytes) -> bool:
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False  # openpyxl says it is unreadable
+    return (len(members) > 10_000 or sum(m.file_size for m in members) > MAX_UNZIPPED
+            or any(m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1)
+                   for m in members))
+
+
 def _xlsx_grid(data: bytes) -> Grid:
     import openpyxl
 
+    if _inflated(data):
+        raise TaskTableError("inflated")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know

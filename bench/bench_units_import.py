@@ -1,0 +1,43 @@
+"""`nhacviec units import` of 3,000 and 20,000 units: prints the time of each.
+
+    .venv/bin/python bench/bench_units_import.py
+
+Each run is the real command on a fresh SQLite file: one CSV read, one index of the directory,
+then writes in transactions of 500 units (issue 10: it used to rebuild the index for every row).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from contextlib import redirect_stdout
+from io import StringIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import machine_line  # noqa: E402
+from bot.cli import main  # noqa: E402
+
+
+def one(count: int) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["NHACVIEC_DATABASE_URL"] = f"sqlite+aiosqlite:///{folder}/bench.db"
+        csv = Path(folder) / "units.csv"
+        lines = ["Tên đơn vị,Tên khác,Loại"]
+        lines += [f"UBND xã Số {i},Xã {i},commune" for i in range(count)]
+        csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert main(["migrate"]) == 0
+        started = time.perf_counter()
+        with redirect_stdout(StringIO()):
+            assert main(["units", "import", str(csv)]) == 0
+        return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    print(machine_line())
+    for count in (3_000, 20_000):
+        print(f"units import {count:>6,} units: {one(count):6.2f} s")
