@@ -1,6 +1,7 @@
 """Engine, sessions and the UTC column type. Created by the composition root, never at import."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event, make_url
@@ -36,11 +37,26 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def private_file(path: str) -> None:
+    """Create the SQLite file readable by its owner only (0600) if it does not exist yet.
+
+    It holds contacts and reports; SQLite gives its -wal and -shm files the database's mode."""
+    if path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a missing folder and the like: SQLite's own error says it better
+
+
 def make_engine(url: str, *, lock_timeout: float = 30.0, **kwargs) -> AsyncEngine:
     """`lock_timeout`: on SQLite, how long a write waits for another connection's lock."""
     if is_sqlite(url):
         # Statements run on the loop's own thread (see sqlite_loop).
         database = make_url(url).database or ":memory:"
+        private_file(database)
         kwargs.setdefault("async_creator", sqlite_loop.creator(database, lock_timeout))
     else:
         kwargs.setdefault("pool_pre_ping", True)

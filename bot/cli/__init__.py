@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from bot.i18n import t
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nhacviec", description=(
         "Nhắc việc — theo dõi, đôn đốc nhiệm vụ qua Telegram và Zalo / follows up directives in chat."))
+    p.add_argument("--debug", action="store_true",
+                   help="on an error, show the whole traceback instead of one line")
     sub = p.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="run the bot on every configured channel")
@@ -73,6 +76,43 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Cấu hình sai / configuration error: {exc}", file=sys.stderr)
         return 2
+    try:
+        return _dispatch(settings, args)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # one line for people; the traceback with --debug
+        if args.debug:
+            raise
+        print(_one_line(settings, exc), file=sys.stderr)
+        return 1
+
+
+def _one_line(settings, exc: Exception) -> str:
+    """What went wrong, in one line of the command line's language, without any password."""
+    from sqlalchemy import exc as sa_exc
+    from sqlalchemy.engine import make_url
+
+    lang = settings.default_locale
+    detail = " ".join(str(exc).split())[:300]
+    try:
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+    except Exception:  # not even a URL
+        url = settings.database_url.split("@")[-1]
+    else:
+        detail = detail.replace(settings.database_url, url)
+    hint = t(lang, "(run again with --debug for the details)")
+    if isinstance(exc, (sa_exc.ArgumentError, sa_exc.NoSuchModuleError)):
+        return t(lang, "NHACVIEC_DATABASE_URL is not a database address this bot can use: "
+                       "{url}. Example: sqlite+aiosqlite:///nhacviec.db", url=url)
+    if isinstance(exc, (ConnectionError, TimeoutError, socket.gaierror, sa_exc.OperationalError,
+                        sa_exc.InterfaceError)):
+        return t(lang, "Cannot use the database {url}: {error} {hint}", url=url, error=detail,
+                 hint=hint)
+    return t(lang, "Error: {kind}: {error} {hint}", kind=type(exc).__name__, error=detail,
+             hint=hint)
+
+
+def _dispatch(settings, args) -> int:
     from bot.cli import commands  # the implementations; imported late so --help stays fast
 
     if args.command == "demo":

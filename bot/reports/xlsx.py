@@ -4,6 +4,7 @@ Sheet 1 counts per unit (đã hoàn thành đúng hạn / quá hạn; chưa hoà
 không có thời hạn) with the completion rate; sheet 2 lists every assignment."""
 from __future__ import annotations
 
+import os
 from datetime import tzinfo
 from pathlib import Path
 
@@ -63,4 +64,8 @@ def write_report(summary: StatusSummary, path: Path, lang: str, tz: tzinfo) -> N
     for column, width in zip("ABCDEFG", (8, 36, 70, 12, 18, 30, 40), strict=True):
         details.column_dimensions[column].width = width
     details.freeze_panes = "A2"
-    book.save(path)
+    # Readable by the owner only (0600): the report names units, tasks and what people wrote.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    with os.fdopen(fd, "wb") as fh:
+        book.save(fh)
