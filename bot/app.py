@@ -15,7 +15,7 @@ from bot.reports.digest import queue_digest
 from bot.delivery.dispatch import Dispatcher, GoneChat, RateLimits
 from bot.i18n import t
 from bot.followup.reminders import queue_reminders, queue_weekly
-from bot.dates.timeutil import utcnow
+from bot.dates.timeutil import quiet_until, utcnow
 from bot.dates.workdays import WorkCalendar
 from handlers.router import Core
 
@@ -117,11 +117,13 @@ class App:
             admins = (await session.scalars(select(Contact).where(
                 Contact.role == "admin", Contact.active.is_(True)))).all()
             rows = []
+            quiet = self.settings.reminders
             for contact in gone.contacts:
                 unit = contact.unit.name if contact.unit else "—"
                 rows += [{"key": f"gone:{contact.id}:{now.isoformat()}:{a.id}", "kind": "notice",
                           "channel": a.channel, "chat_id": a.chat_id, "contact_id": a.id,
-                          "due_at": now,
+                          "due_at": quiet_until(now, self.settings.tz, quiet.quiet_start,
+                                                quiet.quiet_end),
                           "text": t(a.locale, "{name} ({unit}) can no longer be reached on "
                                               "{channel} and was deactivated. Please register "
                                               "another contact.",

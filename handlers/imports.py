@@ -12,6 +12,7 @@ from bot.notices.readers import read_isolated
 from bot.notices.review import apply_corrections, plan_import, render_summary, render_tasks
 from bot.directory.registry import all_units
 from bot.tasks.store import DuplicateDocument, queue_new_task_notices, store
+from handlers import notify
 from handlers.evidence import too_large
 from bot.dates.timeutil import parse_day
 from handlers.context import Ctx
@@ -181,7 +182,8 @@ async def handle_button(ctx: Ctx) -> None:
         ctx.say(ctx.tr("This notice ({number}) has already been imported.",
                        number=exc.document.number or exc.document.source))
         return
-    queued = await queue_new_task_notices(ctx.session, stored.assignments, ctx.now)
+    queued = await queue_new_task_notices(ctx.session, stored.assignments, ctx.now,
+                                          notify.not_before(ctx))
     pasted.outcome = "notice_stored"
     ctx.outcome = "notice_stored"
     ctx.say(ctx.tr("Stored {tasks} tasks ({assignments} assignments); {notices} messages queued "

@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from bot.channels.base import Button
 from bot.i18n import t
 from bot.tasks.store import shorten
-from bot.dates.timeutil import fmt_date
+from bot.dates.timeutil import fmt_date, quiet_until
 from handlers.context import Ctx
 from storage.models import Assignment, Contact, ExtensionRequest
 from storage.outbox import enqueue
@@ -26,8 +26,15 @@ async def unit_officers(ctx: Ctx, unit_id: int) -> list[Contact]:
         Contact.unit_id == unit_id, Contact.role == "officer", Contact.active.is_(True)))).all())
 
 
+def not_before(ctx: Ctx):
+    """Now, or the end of the quiet hours: nothing the bot sends on its own goes out in them."""
+    policy = ctx.settings.reminders
+    return quiet_until(ctx.now, ctx.tz, policy.quiet_start, policy.quiet_end)
+
+
 async def _queue(ctx: Ctx, contacts: list[Contact], key: str, kind: str, render,
                  buttons=None, assignment_id: int | None = None) -> int:
+    due_at = not_before(ctx)
     rows = []
     for c in contacts:
         rows.append({"key": f"{key}:{c.id}", "kind": kind, "channel": c.channel,
@@ -35,7 +42,7 @@ async def _queue(ctx: Ctx, contacts: list[Contact], key: str, kind: str, render,
                      "text": render(c.locale),
                      "buttons": [[{"text": b.text, "data": b.data} for b in row]
                                  for row in (buttons(c.locale) if buttons else [])],
-                     "due_at": ctx.now})
+                     "due_at": due_at})
     return await enqueue(ctx.session, rows, ctx.now)
 
 

@@ -16,7 +16,7 @@ from bot.i18n import t
 from bot.directory.registry import (RegistryError, UnitIndex, add_unit, add_units, all_units,
                                     create_invite, invite_link)
 from bot.tasks.store import DuplicateDocument, NewDocument, NewTask, queue_new_task_notices, store
-from bot.dates.timeutil import fmt_date, utcnow
+from bot.dates.timeutil import fmt_date, quiet_until, utcnow
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models import Outbox
@@ -191,7 +191,9 @@ async def _store_and_tell(settings: Settings, session, doc: NewDocument | None,
     except DuplicateDocument as exc:
         raise CommandError("This notice ({number}) has already been imported.",
                            number=exc.document.number or exc.document.source) from None
-    notices = await queue_new_task_notices(session, stored.assignments, now)
+    quiet = settings.reminders  # the units are told after the quiet hours if it is night now
+    notices = await queue_new_task_notices(session, stored.assignments, now, quiet_until(
+        now, settings.tz, quiet.quiet_start, quiet.quiet_end))
     await session.commit()
     _say(settings, "Stored {tasks} tasks ({assignments} assignments); {notices} messages queued "
                    "for the units.", tasks=len(stored.tasks), assignments=len(stored.assignments),

@@ -2,11 +2,23 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def quiet_until(now: datetime, tz: tzinfo, start: time, end: time) -> datetime:
+    """When a message the bot sends on its own may go out: `now`, or the end of the quiet hours
+    (start..end local time, possibly across midnight) when `now` falls inside them."""
+    local = now.astimezone(tz)
+    moment = local.time()
+    quiet = (start <= moment < end) if start <= end else (moment >= start or moment < end)
+    if not quiet:
+        return now
+    day = local.date() if moment < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=tz).astimezone(timezone.utc)
 
 
 def fmt_date(value: date | None) -> str:

@@ -101,8 +101,10 @@ async def store(session: AsyncSession, doc: NewDocument | None, tasks: list[NewT
 
 
 async def queue_new_task_notices(session: AsyncSession, assignments: list[Assignment],
-                                 now: datetime) -> int:
-    """Tell each unit with registered contacts about its new tasks: one message per contact."""
+                                 now: datetime, not_before: datetime | None = None) -> int:
+    """Tell each unit with registered contacts about its new tasks: one message per contact.
+
+    `not_before`: the end of the quiet hours when `now` is inside them (see quiet_until)."""
     by_unit: dict[int, list[Assignment]] = defaultdict(list)
     for a in assignments:
         by_unit[a.unit_id].append(a)
@@ -125,7 +127,7 @@ async def queue_new_task_notices(session: AsyncSession, assignments: list[Assign
                        code=items[0].code))
         rows.append({"key": f"new:{items[0].id}-{items[-1].id}:{contact.id}", "kind": "new_tasks",
                      "channel": contact.channel, "chat_id": contact.chat_id,
-                     "contact_id": contact.id, "text": "\n".join(lines), "due_at": now})
+                     "contact_id": contact.id, "text": "\n".join(lines), "due_at": not_before or now})
     return await enqueue(session, rows, now)
 
 
