@@ -1,4 +1,5 @@
-"""`nhacviec units import` of 3,000 and 20,000 units: prints the time of each.
+"""`nhacviec units import` of 3,000 and 20,000 units, `nhacviec import` of task tables of 3,000
+and 20,000 rows: prints the time of each (a table over 5,000 tasks is refused at once).
 
     .venv/bin/python bench/bench_units_import.py
 
@@ -11,7 +12,7 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
 from pathlib import Path
 
@@ -37,7 +38,27 @@ def one(count: int) -> float:
         return time.perf_counter() - started
 
 
+def tasks(count: int) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["NHACVIEC_DATABASE_URL"] = f"sqlite+aiosqlite:///{folder}/bench.db"
+        units = Path(folder) / "units.csv"
+        units.write_text("Tên đơn vị,Loại\n" + "".join(f"UBND xã Số {i},commune\n" for i in range(50)),
+                         encoding="utf-8")
+        table = Path(folder) / "tasks.csv"
+        table.write_text("Đơn vị,Nhiệm vụ,Thời hạn\n" + "".join(
+            f"UBND xã Số {i % 50},Nhiệm vụ số {i},30/04/2027\n" for i in range(count)), encoding="utf-8")
+        with redirect_stdout(StringIO()), redirect_stderr(StringIO()):
+            assert main(["units", "import", str(units)]) == 0
+            started = time.perf_counter()
+            status = main(["import", str(table), "--yes"])
+        return time.perf_counter() - started, status
+
+
 if __name__ == "__main__":
     print(machine_line())
     for count in (3_000, 20_000):
         print(f"units import {count:>6,} units: {one(count):6.2f} s")
+    for count in (3_000, 20_000):
+        took, status = tasks(count)
+        print(f"task import  {count:>6,} rows:  {took:6.2f} s "
+              f"({'stored' if status == 0 else 'refused'})")

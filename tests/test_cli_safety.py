@@ -82,3 +82,21 @@ def test_a_wrong_row_in_a_unit_import_stores_nothing(office, capsys):
     code, _, err = run(capsys, "units", "import", str(csv))
     assert code == 1 and "Xã Không Có" in err
     assert count(Unit) == 0
+
+
+def test_a_task_table_over_the_limit_is_refused_and_stores_nothing(office, capsys, monkeypatch):
+    from bot.cli import commands
+    from storage.models import Task
+
+    monkeypatch.setattr(commands, "MAX_TASKS_PER_IMPORT", 50)  # the real limit is 5,000
+    assert run(capsys, "units", "add", "Phòng Kinh tế")[0] == 0
+    table = office / "tasks.csv"
+    table.write_text("Đơn vị,Nhiệm vụ,Thời hạn\n" + "".join(
+        f"Phòng Kinh tế,Nhiệm vụ số {i},30/04/2026\n" for i in range(51)), encoding="utf-8")
+    code, _, err = run(capsys, "import", str(table), "--yes")
+    assert code == 1 and "Bảng có 51 nhiệm vụ; mỗi lần chỉ nạp tối đa 50" in err
+    assert count(Task) == 0
+    table.write_text("Đơn vị,Nhiệm vụ,Thời hạn\n" + "".join(
+        f"Phòng Kinh tế,Nhiệm vụ số {i},30/04/2026\n" for i in range(50)), encoding="utf-8")
+    assert run(capsys, "import", str(table), "--yes")[0] == 0
+    assert count(Task) == 50

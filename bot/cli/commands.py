@@ -140,6 +140,10 @@ async def import_file(settings: Settings, args, now: datetime | None = None) -> 
     return await _import_notice(settings, path, data, args.yes, now)
 
 
+# All or nothing in one transaction, so bounded: the bot waits for the write lock meanwhile.
+MAX_TASKS_PER_IMPORT = 5_000
+
+
 async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool,
                         now: datetime) -> int:
     from bot.tasks.table import TaskTableError, read_task_table
@@ -176,6 +180,10 @@ async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool,
             ids = [m.id for m in unit.members] or [unit.id]
             (task.coordinate if row.role == "coordinate" else task.lead).extend(ids)
         tasks = list(grouped.values())
+        if len(tasks) > MAX_TASKS_PER_IMPORT:
+            raise CommandError("The table has {count} tasks; at most {limit} are imported at once, "
+                               "so nothing was stored. Please split it into smaller tables.",
+                               count=len(tasks), limit=MAX_TASKS_PER_IMPORT)
         _say(settings, "{tasks} tasks for {units} units from {file}.", tasks=len(tasks),
              units=len({u for task in tasks for u in task.lead + task.coordinate}), file=path.name)
         if not _confirm(settings, yes):
