@@ -15,6 +15,21 @@ from bot.dates.workdays import WorkCalendar
 from storage.models import Contact
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger number names nothing
+
+
+def stored_id(raw: str) -> int | None:
+    """A number typed as a task or request id ("17", "#17", "#¹⁷"), or None when it cannot be
+    one (not digits, 0, or too large for the database to be asked about)."""
+    from bot.replies.plain import clean
+
+    raw = clean(raw).strip().lstrip("#").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    return number if 0 < number <= MAX_ID else None
+
+
 @dataclass
 class Ctx:
     session: AsyncSession

@@ -6,7 +6,7 @@ from bot.i18n import t
 from bot.tasks.store import shorten
 from bot.dates.timeutil import fmt_date, parse_day
 from handlers import notify
-from handlers.context import Ctx
+from handlers.context import MAX_ID, Ctx
 from storage.models import Assignment, ExtensionRequest
 
 
@@ -45,7 +45,7 @@ async def handle_list(ctx: Ctx) -> None:
 
 async def _decide(ctx: Ctx, req_id: int, approve: bool, new_date=None, note=None) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
-    req = await ctx.session.get(ExtensionRequest, req_id)
+    req = await ctx.session.get(ExtensionRequest, req_id) if 0 < req_id <= MAX_ID else None
     if req is None:
         ctx.say(ctx.tr("There is no extension request #{req}.", req=req_id))
         return
@@ -102,7 +102,7 @@ async def handle_reject_command(ctx: Ctx) -> None:
     if not _may_decide(ctx):
         return
     head, _, note = ctx.args.partition(" ")
-    if not head.lstrip("#").isdigit():
+    if not (head.isascii() and head.lstrip("#").isdigit()):
         ctx.say(ctx.tr("Write it as: /reject N reason"))
         return
     await _decide(ctx, int(head.lstrip("#")), approve=False, note=note.strip() or None)

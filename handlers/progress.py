@@ -13,14 +13,13 @@ from bot.replies.plain import clean, normalise
 from bot.reports.status import STATUS_LABELS
 from bot.tasks.store import shorten
 from bot.dates.timeutil import fmt_date
-from handlers.context import Ctx
+from handlers.context import MAX_ID, Ctx
 from handlers import evidence, notify
 from storage.models import AWAITING, OPEN_STATES, Assignment, AuditLog, Inbox, SentMessage
 
 MAX_PICK_BUTTONS = 8
 # A report is a few words; longer text is not read (the grammar's time grows faster than length).
 MAX_REPLY_CHARS = 2000
-MAX_CODE = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; anything above cannot exist
 
 
 def visible_text(text: str | None) -> str:
@@ -52,7 +51,7 @@ async def _open_assignments(ctx: Ctx) -> list[Assignment]:
 async def _own_assignment(ctx: Ctx, assignment_id: int) -> Assignment | None:
     """The assignment if the sender's unit holds it; otherwise say why not and return None."""
     assert ctx.contact is not None  # route() lets only registered contacts here
-    a = await ctx.session.get(Assignment, assignment_id) if 0 < assignment_id <= MAX_CODE else None
+    a = await ctx.session.get(Assignment, assignment_id) if 0 < assignment_id <= MAX_ID else None
     if a is None:
         ctx.outcome = "unknown_task"
         ctx.say(ctx.tr("There is no task #{code}.", code=assignment_id))
@@ -331,7 +330,7 @@ async def handle_confirm_button(ctx: Ctx) -> None:
 async def handle_return_command(ctx: Ctx) -> None:
     """/return N comment — the Office sends a reported result back, saying why."""
     head, _, comment = ctx.args.partition(" ")
-    if not head.lstrip("#").isdigit():
+    if not (head.isascii() and head.lstrip("#").isdigit()):
         ctx.say(ctx.tr("Write it as: /return N comment"))
         return
     await _decide_result(ctx, int(head.lstrip("#")), accept=False, comment=comment.strip() or None)
@@ -343,7 +342,7 @@ async def _decide_result(ctx: Ctx, code: int, accept: bool, comment: str | None 
         ctx.outcome = "forbidden"
         ctx.say(ctx.tr("Only the Office can do this."))
         return
-    a = await ctx.session.get(Assignment, code)
+    a = await ctx.session.get(Assignment, code) if 0 < code <= MAX_ID else None
     if a is None or a.status != AWAITING:
         ctx.say(ctx.tr("This result has already been dealt with."))
         return

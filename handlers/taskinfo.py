@@ -7,7 +7,7 @@ from bot.i18n import N_, t
 from bot.reports.status import STATUS_LABELS
 from bot.tasks.store import deadline_words
 from bot.dates.timeutil import fmt_datetime
-from handlers.context import Ctx
+from handlers.context import Ctx, stored_id
 from handlers.evidence import describe
 from storage.models import Assignment, ProgressReport
 
@@ -23,7 +23,8 @@ async def handle_task(ctx: Ctx) -> None:
     if not raw.isdigit():
         ctx.say(ctx.tr("Write it as: /task N"))
         return
-    a = await ctx.session.get(Assignment, int(raw))
+    number = stored_id(raw)
+    a = await ctx.session.get(Assignment, number) if number is not None else None
     if a is None or (not ctx.sees_all and a.unit_id != ctx.contact.unit_id):
         # Same answer for "no such task" and "not yours": a unit learns nothing of others.
         ctx.outcome = "unknown_task"

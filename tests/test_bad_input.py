@@ -116,3 +116,17 @@ async def test_a_100000_character_message_is_refused_and_records_nothing(world):
 async def test_ordinary_reports_still_work(world):
     await world.say("lan", f"#{world.code} xong")
     assert (await world.assignment(world.code)).status == DONE
+
+
+@pytest.mark.parametrize("who,command,expected", [
+    ("lan", "/task 99999999999999999999", "Không có nhiệm vụ #99999999999999999999"),
+    ("office", "/task 99999999999999999999", "Không có nhiệm vụ #99999999999999999999"),
+    ("office", "/extend 99999999999999999999 30/04/2026", "Không có đề nghị gia hạn #9999"),
+    ("office", "/reject 99999999999999999999 lý do", "Không có đề nghị gia hạn #9999"),
+    ("office", "/return 99999999999999999999 ý kiến", "đã được xử lý"),
+    ("lan", "/task ¹", "Nhiệm vụ A"),
+])
+async def test_commands_with_numbers_that_cannot_exist_get_a_clear_answer(world, who, command,
+                                                                          expected):
+    answer = await world.text(who, command)
+    assert expected in answer and "sự cố" not in answer
