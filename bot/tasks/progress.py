@@ -175,12 +175,20 @@ async def decide_extension(session: AsyncSession, req: ExtensionRequest, decider
             raise UndoError("Please give the new deadline.")
         if until < (today or now.date()):
             raise UndoError("The new deadline cannot be in the past.")
+    # Decided once even when two people press at the same instant: the conditional update
+    # finds the request pending for one of them only (the other waits for the row lock).
+    decision = {"status": "approved" if approve else "rejected", "decided_by": decider.id,
+                "decided_at": now, "decision_note": note}
+    claimed = await session.execute(
+        update(ExtensionRequest).where(ExtensionRequest.id == req.id,
+                                       ExtensionRequest.status == "pending")
+        .values(decision).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise UndoError("This request has already been decided.")
+    for key, value in decision.items():
+        set_committed_value(req, key, value)
     a = await session.get(Assignment, req.assignment_id)
     assert a is not None  # a foreign key
-    req.status = "approved" if approve else "rejected"
-    req.decided_by = decider.id
-    req.decided_at = now
-    req.decision_note = note
     if approve:
         before = _snapshot(a)
         a.current_deadline = until  # the original deadline stays for the report
