@@ -16,11 +16,9 @@ from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench.common import machine_line  # noqa: E402
+from common import machine_line  # noqa: E402  (common puts the project on the path)
 from bot.cli import main  # noqa: E402
 
 

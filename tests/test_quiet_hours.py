@@ -17,7 +17,9 @@ UTC = timezone.utc
 
 
 def test_quiet_until_is_now_outside_and_the_end_inside():
-    q = lambda local: quiet_until(local, TZ, time(20, 0), time(7, 0)).astimezone(TZ)
+    def q(local: datetime) -> datetime:
+        return quiet_until(local, TZ, time(20, 0), time(7, 0)).astimezone(TZ)
+
     assert q(EVENING) == datetime(2026, 4, 14, 7, 0, tzinfo=TZ)
     assert q(datetime(2026, 4, 14, 6, 59, tzinfo=TZ)) == datetime(2026, 4, 14, 7, 0, tzinfo=TZ)
     assert q(datetime(2026, 4, 14, 7, 0, tzinfo=TZ)) == datetime(2026, 4, 14, 7, 0, tzinfo=TZ)

@@ -5,9 +5,10 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Sequence, cast
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -181,9 +182,9 @@ async def redeem(session: AsyncSession, *, code: str, channel: str, chat_id: str
     # Claim the code before anything else is written: of people sending it at the same instant,
     # only the one whose conditional update finds it unused goes on (the others see rowcount 0,
     # after waiting for the winner's row lock on PostgreSQL or write lock on SQLite).
-    claimed = await session.execute(
+    claimed = cast(CursorResult, await session.execute(
         update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
-        .values(used_at=now).execution_options(synchronize_session=False))
+        .values(used_at=now).execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         raise RegistryError("This invite code has already been used. Please ask the Office for a new one.")
     contact = await session.scalar(

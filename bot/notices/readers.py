@@ -35,9 +35,9 @@ _MESSAGES = {
     "scanned_pdf": N_("This PDF is a scanned image with no text layer, so it cannot be read. Please send the .docx file or a PDF with text."),  # noqa: E501
     "unsupported": N_("This kind of file cannot be read. Please send a .docx, .pdf (with text), .txt or .md file, or paste the text."),  # noqa: E501
     "no_directives": N_("No directive assigned to a unit was found in this document, so no task was created."),
-    "inflated": N_("This file unpacks to far more than its size (over 100 MB, or more than 100 times its size), so it is not opened. Please save it again as an ordinary .docx and resend it."),
-    "too_long": N_("This document is far longer than a conclusion notice (over 300,000 characters), so it is not read. Please send the notice itself."),
-    "too_complex": N_("This file took too long or too much memory to read, so reading it was stopped. Please send the notice as an ordinary .docx, or paste its text."),
+    "inflated": N_("This file unpacks to far more than its size (over 100 MB, or more than 100 times its size), so it is not opened. Please save it again as an ordinary .docx and resend it."),  # noqa: E501
+    "too_long": N_("This document is far longer than a conclusion notice (over 300,000 characters), so it is not read. Please send the notice itself."),  # noqa: E501
+    "too_complex": N_("This file took too long or too much memory to read, so reading it was stopped. Please send the notice as an ordinary .docx, or paste its text."),  # noqa: E501
 }
 
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -179,10 +181,10 @@ async def decide_extension(session: AsyncSession, req: ExtensionRequest, decider
     # finds the request pending for one of them only (the other waits for the row lock).
     decision = {"status": "approved" if approve else "rejected", "decided_by": decider.id,
                 "decided_at": now, "decision_note": note}
-    claimed = await session.execute(
+    claimed = cast(CursorResult, await session.execute(
         update(ExtensionRequest).where(ExtensionRequest.id == req.id,
                                        ExtensionRequest.status == "pending")
-        .values(decision).execution_options(synchronize_session=False))
+        .values(decision).execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         raise UndoError("This request has already been decided.")
     for key, value in decision.items():
@@ -190,6 +192,7 @@ async def decide_extension(session: AsyncSession, req: ExtensionRequest, decider
     a = await session.get(Assignment, req.assignment_id)
     assert a is not None  # a foreign key
     if approve:
+        assert until is not None  # checked above
         before = _snapshot(a)
         a.current_deadline = until  # the original deadline stays for the report
         a.last_reminder_key = None  # re-plan reminders against the new deadline
