@@ -193,3 +193,10 @@ async def test_a_text_far_longer_than_a_notice_is_refused(world):
     [answer] = await world.app.core.handle(
         file_message("office", "dai.txt", len(world.files["dai.txt"]), 1))
     assert "300.000 ký tự" in answer.text
+
+
+async def test_a_real_notice_reads_the_same_in_the_child_process():
+    from tests.conftest import shared_path
+
+    data = shared_path("samples", "real", "laocai_cong-van-ubnd-tinh-chi-dao.docx").read_bytes()
+    assert await readers.read_isolated(data, "cv.docx") == read_document(data, "cv.docx")
