@@ -57,6 +57,7 @@ def _tidy_line(line: str) -> str:
     if "(" in line:
         line = _CAPTION_INLINE.sub("", line)
     line = _SPACES.sub(" ", line).strip()
+    line = repair_glued_words(line)
     if line.startswith("#"):
         line = re.sub(r"^#{1,6}\s+", "", line)  # Markdown headings
     line = _NO_SPACE_AFTER.sub(r"\1 ", line)
@@ -81,6 +82,10 @@ def clean_text(text: str) -> str:
         if _is_noise(line):
             continue
         prev = out[-1] if out else ""
+        # "Tờ trình số 06/TTr-" + "TTHĐND": a code cut at its hyphen by a PDF line break
+        if prev and re.search(r"[^\W_]-$", prev) and line[0].isalnum() and not pending_blank:
+            out[-1] = prev + line
+            continue
         # a sentence broken in the middle (PDF page, paste): the next line starts in lower case
         if prev and not _ENDS_SENTENCE.search(prev) and line[0].islower() and not _MARKER_START.match(line):
             out[-1] = prev + " " + line
@@ -91,3 +96,96 @@ def clean_text(text: str) -> str:
         out.append(line)
         pending_blank = False
     return "\n".join(out).strip() + ("\n" if out else "")
+
+
+# ---- PDF repair: words a text layer ran together ("nhiệm vụtừ", "Uỷban", "Đảng uỷUBND", "kỳ2026") ----
+#
+# Vietnamese is written one syllable per word, and a syllable has one shape: an optional onset, one
+# run of one to three vowels, an optional final consonant, at most one tone mark (and a final c/ch/p/t
+# only with the rising or heavy tone). A word with accents that is not one syllable but splits into
+# syllables was glued by the PDF: it is split at the longest onset ("vụtừ" → "vụ từ", never "vụt ừ").
+# Words without accents (names, English, abbreviations) are left alone.
+
+_ONSETS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "đ", "g", "h",
+           "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
+_VOWEL_BASES = set("aăâeêioôơuưy")
+_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}  # huyền, sắc, hỏi, ngã, nặng
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+                       r"([aăâeêioôơuưy]{1,3})(ng|nh|ch|[cmnpt])?")
+
+
+def _base_and_tones(word: str) -> tuple[str, int, str | None]:
+    """("chủ" → "chu", 1, hỏi): the letters without tone marks, how many tone marks, the last tone."""
+    letters, count, tone = [], 0, None
+    for ch in word:
+        parts = unicodedata.normalize("NFD", ch)
+        marks = [m for m in parts[1:] if m in _TONES]
+        count += len(marks)
+        if marks:
+            tone = marks[-1]
+        letters.append(unicodedata.normalize("NFC", "".join(m for m in parts if m not in _TONES)))
+    return "".join(letters), count, tone
+
+
+def _is_syllable(word: str) -> bool:
+    base, tones, tone = _base_and_tones(word)
+    m = _SYLLABLE.fullmatch(base)
+    if not m or tones > 1:
+        return False
+    if m.group(2) in ("c", "ch", "p", "t") and tone not in ("\u0301", "\u0323"):
+        return False
+    return True
+
+
+def _split_syllables(word: str) -> list[str] | None:
+    """The syllables of a lower-case glued word: the fewest, then the shortest first syllable
+    ("uỷban" → uỷ|ban, not u|ỷ|ban; "vụtừ" → vụ|từ, not vụt|ừ); None if no split fits."""
+    best: list[str] | None = None
+    stack: list[tuple[int, list[str]]] = [(0, [])]
+    while stack:
+        at, parts = stack.pop()
+        if at == len(word):
+            if best is None or len(parts) < len(best):
+                best = parts
+            continue
+        if len(parts) >= 5 or (best is not None and len(parts) + 1 >= len(best)):
+            continue
+        # longest first on the stack so the shortest head is tried first and wins ties
+        for cut in range(len(word), at, -1):
+            if cut - at <= 7 and _is_syllable(word[at:cut]):
+                stack.append((cut, [*parts, word[at:cut]]))
+    return best
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+def _split_case_and_digits(word: str) -> str:
+    """"uỷUBND" → "uỷ UBND", "kỳ2026" → "kỳ 2026": a capital or a figure never follows inside a word.
+    (Ranges such as À-Ỹ mix both cases in Vietnamese, hence str methods rather than a character class.)"""
+    out = [word[0]]
+    for prev, ch in zip(word, word[1:]):
+        if prev.islower() and not word.isascii() and (ch.isupper() or (ch.isdigit() and not prev.isascii())):
+            out.append(" ")
+        out.append(ch)
+    return "".join(out)
+
+
+def _repair_word(word: str) -> str:
+    if word.isascii() or len(word) < 4:
+        return word
+    lower = word.lower()
+    if _is_syllable(lower):
+        return word
+    parts = _split_syllables(lower)
+    if not parts or len(parts) < 2:
+        return word
+    out, i = [], 0
+    for part in parts:  # keep the letters' case as written
+        out.append(word[i:i + len(part)])
+        i += len(part)
+    return " ".join(out)
+
+
+def repair_glued_words(line: str) -> str:
+    """Split words a PDF ran together; a line without such words comes back unchanged."""
+    line = re.sub(r"[^\W_]{2,}", lambda m: _split_case_and_digits(m.group(0)), line)
+    return _WORD.sub(lambda m: _repair_word(m.group(0)), line)
