@@ -33,6 +33,7 @@ _GLUED_KEYWORDS = (r"UBND|HĐND|Ủy ban|Uỷ ban|Phòng|Sở|Giao|Đề nghị|
 _NO_SPACE_AFTER_PERIOD = re.compile(rf"(?<=[a-zà-ỹđ0-9\)])\.(?=[A-ZÀ-ỸĐ][a-zà-ỹđ]|(?:{_GLUED_KEYWORDS})(?![a-zà-ỹđ]))")
 _GLUED = re.compile(rf"(?<=[a-zà-ỹđ])(?=(?:{_GLUED_KEYWORDS})(?![a-zà-ỹđ]))")
 _ENDS_SENTENCE = re.compile(r"[.:;!?…)\]\"”]$|/\.$")
+_OPEN_END = re.compile(r"(?:,|\s(?:và|của|các|với|cho|tại|theo|về|hoặc|những|đến|trong|là|để))$")
 _MARKER_START = re.compile(r"^(?:[-–—+•*]|\d{1,2}(?:\.\d{1,2})*[.)]|[IVXLC]+[.)]|[a-zđ][)])")
 
 
@@ -86,8 +87,10 @@ def clean_text(text: str) -> str:
         if prev and re.search(r"[^\W_]-$", prev) and line[0].isalnum() and not pending_blank:
             out[-1] = prev + line
             continue
-        # a sentence broken in the middle (PDF page, paste): the next line starts in lower case
-        if prev and not _ENDS_SENTENCE.search(prev) and line[0].islower() and not _MARKER_START.match(line):
+        # a sentence broken in the middle (PDF page, paste): the next line starts in lower case, or the
+        # line ends where no paragraph can end ("đề nghị Đảng ủy UBND xã," + "Ban Xây dựng Đảng ...")
+        broken = line[0].islower() or bool(_OPEN_END.search(prev))
+        if prev and not _ENDS_SENTENCE.search(prev) and broken and not _MARKER_START.match(line):
             out[-1] = prev + " " + line
             pending_blank = False
             continue

@@ -99,7 +99,7 @@ _MEETING_WORDS = re.compile(r"họp|hội nghị|buổi làm việc|làm việc 
 _BODY_START = re.compile(r"(?:như sau|sau đây|nội dung sau|nhiệm vụ sau|các nội dung|kết luận(?: chỉ đạo)?|"
                          r"chỉ đạo|yêu cầu|ý kiến|giao|đề nghị)\s*:$", re.IGNORECASE)
 _PREAMBLE_OPENERS = re.compile(r"^(?:Vào lúc|Vào ngày|Ngày \d|Sáng|Chiều|Tham dự|Dự họp|Cùng dự|Sau khi|Thực hiện|"
-                               r"Căn cứ|Xét|Theo|Trên cơ sở đề nghị|Kính gửi|V/v|CỘNG HÒA|Độc lập)", re.IGNORECASE)
+                               r"Căn cứ|Xét|Theo(?! đó)|Trên cơ sở đề nghị|Kính gửi|V/v|CỘNG HÒA|Độc lập)", re.IGNORECASE)
 _END_OF_BODY = re.compile(r"^(?:Nơi nhận|Noi nhan)\s*:?|^(?:KT|TL|TM|Q)\.\s*[A-ZÀ-ỸĐ]{2}|^(?:CHÁNH VĂN PHÒNG|CHỦ TỊCH|GIÁM ĐỐC)\s*$")  # noqa: E501
 _CLOSING = re.compile(
     r"thông báo\s+(?:ý kiến\s+)?(?:kết luận|chỉ đạo|để|đến|nội dung)|"
@@ -107,7 +107,9 @@ _CLOSING = re.compile(
     r"(?:để|đề nghị)\s+các\s+(?:cơ quan|đơn vị|ngành|phòng)[^.]{0,60}\bbiết\b|"
     # "Các cơ quan, đơn vị báo cáo kết quả thực hiện về Văn phòng … trước ngày …": for everyone
     r"^(?:Đề nghị |Yêu cầu )?(?:các|Các)\s+(?:cơ quan|đơn vị|ngành|phòng|sở)\b[^.]{0,80}?"
-    r"\b(?:báo cáo|gửi)\b[^.]{0,160}\b(?:trước|chậm nhất)",
+    r"\b(?:báo cáo|gửi)\b[^.]{0,160}\b(?:trước|chậm nhất)|"
+    # "Căn cứ kết luận của Ban Thường vụ, đề nghị các cơ quan ... triển khai thực hiện": the closing
+    r"^Căn cứ\s+(?:nội dung\s+)?(?:các\s+)?(?:kết luận|thông báo|ý kiến (?:kết luận|chỉ đạo))",
     re.IGNORECASE)
 
 
@@ -189,9 +191,20 @@ def _is_upward(names: list[str]) -> bool:
     return all(_UPWARD.match(n) for n in names)
 
 
+# After a unit that opens a sentence, words that make it the speaker or the subject of a report, not
+# the one who must act: "Thường trực Đảng ủy (cơ bản) nhất trí với Tờ trình ...", "Ban Thường vụ lưu ý",
+# "UBND tỉnh vừa có công văn ...", "Phòng Y tế đã hoàn thành ...", "Thường trực Đảng ủy giao Ban X ..."
+_SPEAKER_VERB = re.compile(
+    r"^\s*(?:cơ bản\s+|đã\s+|cũng\s+)?(?:nhất trí|thống nhất|đồng ý|thông qua|ghi nhận|đánh giá|biểu dương|"
+    r"hoan nghênh|lưu ý|nhấn mạnh|cho ý kiến|có ý kiến|kết luận|chấp thuận|vừa|đã|cảm ơn|trân trọng|"
+    r"giao|đề nghị|yêu cầu|phân công|họp|nghe|báo cáo(?! kết quả| định kỳ| tiến độ))(?![\wÀ-ỹ])")
+
+
 def _subject(clause: str) -> list[str]:
     body = _LEAD_IN.sub("", clause.strip())
     names, end, why = read_units(body)
+    if names and _SPEAKER_VERB.match(body[end:]):
+        return []
     if names and why in ("verb", "punct") and not _is_upward(names):
         if why == "punct" and not body[end:end + 1] == ":":
             return []
@@ -264,10 +277,14 @@ def _join_unit_only_parts(parts: list[str]) -> list[str]:
     """"Thủ trưởng các sở, ngành; Chủ tịch UBND các xã; ... chịu trách nhiệm": one list of units."""
     out: list[str] = []
     carry = ""
-    for part in parts:
+    for index, part in enumerate(parts):
         text = carry + part.lstrip() if carry else part
         names, end, why = read_units(text.rstrip("; "))
         if names and why == "end" and part.rstrip().endswith(";"):
+            carry = text.rstrip() + " "
+            continue
+        following = parts[index + 1] if index + 1 < len(parts) else ""
+        if part.rstrip().endswith(";") and _ends_with_object_list(text) and starts_with_unit(following.lstrip()):
             carry = text.rstrip() + " "
             continue
         out.append(text)
@@ -275,6 +292,20 @@ def _join_unit_only_parts(parts: list[str]) -> list[str]:
     if carry:
         out.append(carry)
     return out
+
+
+_OBJECT_VERB = re.compile(r"(?<![\wÀ-ỹ])(?:phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng với|cùng))?|đôn đốc|hướng dẫn|"
+                          r"chỉ đạo|kiểm tra|nhắc nhở)\s+")
+
+
+def _ends_with_object_list(text: str) -> bool:
+    """"… phối hợp với các Sở: Xây dựng, Công Thương;" — units listed after the verb go on past ";"."""
+    body = text.rstrip().rstrip(";")
+    for m in _OBJECT_VERB.finditer(body):
+        names, end, why = read_units(body, m.end())
+        if names and why == "end":
+            return True
+    return False
 
 
 def _outside_parentheses(text: str, mark: str) -> Iterator[int]:
@@ -351,6 +382,10 @@ class _Draft:
         return " ".join(p.strip() for p in self.parts if p.strip())
 
 
+# "Đồng thời tiếp tục rà soát …" goes on with the same lead's work, whatever its timing
+_CONTINUES = re.compile(r"^(?:Đồng thời|Ngoài ra|Bên cạnh đó)\s*,?\s+(?!(?:giao|đề nghị|yêu cầu)\s)", re.IGNORECASE)
+
+
 class _Walker:
     def __init__(self, ref: date | None):
         self.ref = ref
@@ -408,7 +443,7 @@ class _Walker:
                 current = _Draft([], [clause], section, subsection)
                 group.append(current)
                 continue
-            if boundary == "sentence":
+            if boundary == "sentence" and not _CONTINUES.match(clause):
                 before, after = self.timing(current.text), self.timing(clause)
                 if before is not None and (after is None or after.text != before.text):
                     current = _Draft(list(current.lead), [clause], section, subsection)
@@ -515,13 +550,27 @@ def _header(paragraphs: list[str], body_start: int) -> DocumentInfo:
     return info
 
 
+_POSTED = re.compile(r"^(?:\d{1,2}:\d{2}\s*,?\s*|(?:Thứ \w+|Chủ nhật),?\s*|Ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+def _posted_date(paragraphs: list[str]) -> date | None:
+    """A news page's date ("10:12, 01/12/2021", "Ngày 26/5/2015, UBND tỉnh ban hành …"): it anchors a
+    deadline written without its year when the text has no date of issue."""
+    for p in paragraphs:
+        m = _POSTED.match(p)
+        if m:
+            return _to_date(*m.groups())
+    return None
+
+
 def _body_start(paragraphs: list[str]) -> int:
     for i, p in enumerate(paragraphs[:60]):
         if _BODY_START.search(p) and len(p) > 10 and _marker(p)[0] is None:
             return i + 1
     # no "như sau:": the body starts at the first outline item or directive after the header
     for i, p in enumerate(paragraphs):
-        if i < 2 or _PREAMBLE_OPENERS.match(p) or _TITLE_WORD.match(p) or _NUMBER.search(p[:40]):
+        # "Theo đó, giao …" right after a portal's lead sentence is already the body
+        if (i < 2 and not p.startswith("Theo đó")) or _PREAMBLE_OPENERS.match(p) or _TITLE_WORD.match(p) or _NUMBER.search(p[:40]):
             continue
         kind, _, rest = _marker(p)
         if kind in ("roman", "arabic1") or find_lead(rest):
@@ -533,7 +582,7 @@ def parse_notice(text: str) -> ParsedNotice:
     paragraphs = [p for p in clean_text(text).split("\n") if p.strip()]
     start = _body_start(paragraphs)
     info = _header(paragraphs, start)
-    walker = _Walker(info.issued_date or info.meeting_date)
+    walker = _Walker(info.issued_date or info.meeting_date or _posted_date(paragraphs[:max(start, 6)]))
     closing_issuer = None
     body = paragraphs[start:]
     for index, p in enumerate(body):
@@ -610,6 +659,8 @@ def parse_notice(text: str) -> ParsedNotice:
         if not draft.lead:
             continue  # a remark without a unit is not a task
         text = draft.text
+        if _only_carry_out(text):
+            continue  # "Các cơ quan ... nghiêm túc triển khai thực hiện./.": the closing, for everyone
         found = draft.fixed or find_deadline(text, walker.ref)
         notice.tasks.append(ParsedTask(
             section=draft.section, subsection=draft.subsection, lead=draft.lead,
@@ -619,6 +670,23 @@ def parse_notice(text: str) -> ParsedNotice:
             recurrence=found.recurrence if found else None,
         ))
     return notice
+
+
+# "… nghiêm túc triển khai thực hiện (các nội dung trên) (, báo cáo kết quả về …)": no work of its own
+_CARRY_OUT = re.compile(
+    r"^(?:(?:khẩn trương|nghiêm túc|chịu trách nhiệm|có trách nhiệm|tổ chức|chủ động|quán triệt)\s*,?\s*(?:và\s+)?)*"
+    r"(?:triển khai|thực hiện)(?:\s*,?\s*(?:thực hiện|triển khai))?"
+    r"(?:\s+(?:nghiêm túc|kịp thời|có hiệu quả|hiệu quả|đầy đủ))?"
+    r"(?:\s+(?:các|những)\s+nội dung\s+(?:trên|nêu trên|kết luận|tại Thông báo này)|\s+(?:Thông báo|thông báo|[Kk]ết luận)(?:\s+(?:này|nêu trên|trên))?)?"
+    r"(?:\s*,?\s*(?:bảo đảm|đảm bảo)\s+tiến độ(?:,\s*|\s+và\s+)chất lượng)?"
+    r"\s*(?:[;,]\s*báo cáo kết quả[^;.]*)?\s*(?:\./\.|[.;]|$)")
+
+
+def _only_carry_out(text: str) -> bool:
+    body = _LEAD_IN.sub("", text.strip())
+    trigger = _TRIGGER.match(body)
+    names, end, _ = read_units(body, trigger.end() if trigger else 0)
+    return bool(names) and bool(_CARRY_OUT.match(body[end:].strip(" ,")))
 
 
 def clear_caches() -> None:

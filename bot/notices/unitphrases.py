@@ -36,7 +36,7 @@ _PROPER = re.compile(rf"(?:{_PROPER_HEADS})(?![{_L}])|(?:{_NAMED_HEADS})\s+(?=[{
 _LOCALITY = re.compile(rf"(?:xã|phường|thị trấn|Xã|Phường|Thị trấn)\s+(?:[{_UP}]|\d)")
 # Generic or collective names, lower case: "các ngành", "đơn vị liên quan", "nhà đầu tư"
 _GENERIC = re.compile(
-    r"(?:các|Các)\s+[a-zà-ỹđ]|(?:đơn vị|cơ quan|tổ chức)\s+(?:có\s+)?liên quan|(?:nhà|chủ)\s+đầu\s+tư|"
+    r"(?:các|Các)\s+[a-zà-ỹđ]|(?:các|Các)\s+(?:Sở|Phòng|Ban|Bộ|Ngành)(?![a-zà-ỹđ])|(?:đơn vị|cơ quan|tổ chức)\s+(?:có\s+)?liên quan|(?:nhà|chủ)\s+đầu\s+tư|"
     r"địa phương|(?:Những|những)\s+(?:đơn vị|cơ quan)|người đứng đầu"
 )
 _PEOPLE_NOT_UNITS = re.compile(r"(?:các|Các)\s+(?:hộ|hộ dân|cá nhân|công dân|học sinh|em|trường hợp|nội dung|"
@@ -67,6 +67,9 @@ _STOP_WORDS = (
     "chấp hành", "tuân thủ", "sắp xếp", "di dời", "tháo gỡ", "tuần tra", "truy quét", "ngăn chặn",
     "phòng ngừa", "đăng ký", "phát triển", "ứng dụng", "xúc tiến", "ứng phó", "trả lời", "phổ biến",
     "lãnh đạo", "nhân rộng", "khen thưởng", "bồi dưỡng", "đào tạo", "hoàn chỉnh", "tiêm", "chuyển", "rà soát", "đề ra", "tổng kết", "sơ kết", "nhanh chóng", "dứt điểm",  # noqa: E501
+    # a speaker's words, not part of its name: "Thường trực Đảng ủy cơ bản nhất trí ..."
+    "cơ bản", "nhất trí", "đồng ý", "lưu ý", "vừa", "ghi nhận", "biểu dương", "nhấn mạnh", "cho ý kiến",
+    "có ý kiến", "có công văn", "hoan nghênh", "chấp thuận", "cũng",
 )
 # these never belong to a name, whatever their case ("Giao Sở Xây dựng Chủ trì, phối hợp ...")
 _STOP_ANY_CASE = ("chủ trì", "phối hợp", "khẩn trương", "chủ động", "tiếp tục", "có trách nhiệm",
@@ -178,6 +181,12 @@ def _starts_generic_cac(piece: str) -> bool:
     return not _is_proper_head(piece) and bool(re.search(r"(?:^|\s)các\s", piece))
 
 
+# "các huyện" after "UBND thành phố và": localities without a head of their own share the committee's
+_HEADLESS_LOCALITIES = re.compile(r"(?:các|Các)\s+(?:huyện|xã|phường|thị trấn|quận|thị xã|thành phố)(?:\s*,\s*"
+                                  r"(?:huyện|xã|phường|thị trấn|quận|thị xã|thành phố))*$")
+_COMMITTEE = re.compile(r"^(?:Chủ tịch\s+)?(?:UBND|HĐND|Ủy ban nhân dân|Uỷ ban nhân dân|Hội đồng nhân dân)\s")
+
+
 def split_unit_list(phrase: str) -> list[str]:
     names: list[str] = []
     for sep, piece in _split_top_level(phrase):
@@ -185,6 +194,9 @@ def split_unit_list(phrase: str) -> list[str]:
             names.append(piece)
             continue
         prev = names[-1]
+        if sep.strip() == "và" and _HEADLESS_LOCALITIES.match(piece) and _COMMITTEE.match(prev):
+            names[-1] = prev + sep + piece
+            continue
         new_unit = _is_proper_head(piece) or (
             bool(_GENERIC.match(piece)) and not (_starts_generic_cac(prev) and not _starts_generic_cac(piece))
         )

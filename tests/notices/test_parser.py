@@ -149,7 +149,7 @@ def test_a_heading_that_only_names_the_unit_leads_the_paragraphs_below():
             "Chủ trì, phối hợp với Bảo hiểm xã hội tỉnh rà soát danh mục thuốc; báo cáo trước ngày 15/8/2025.\n"
             "2. Tổ chức thực hiện\n"
             "Thủ trưởng các sở, ban, ngành tỉnh; Chủ tịch UBND các huyện, thành phố; người đứng đầu các cơ quan, "
-            "đơn vị có liên quan chịu trách nhiệm triển khai thực hiện nghiêm túc.\n")
+            "đơn vị có liên quan chịu trách nhiệm rà soát số thuốc tồn kho.\n")
     tasks = parse_notice(text).tasks
     assert [t.lead for t in tasks] == [
         ["Sở Y tế"],

@@ -1,0 +1,72 @@
+"""Genres beyond the conclusion notice, each rule tested on examples written for it (not the dev set)."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot.notices import parse_notice
+
+
+def test_party_notice_approvals_are_not_tasks_and_the_object_of_giao_leads():
+    text = ("ĐẢNG UỶ XÃ HÒA BÌNH\nSố 08-TB/ĐU\nHòa Bình, ngày 05 tháng 3 năm 2026\nTHÔNG BÁO\n"
+            "KẾT LUẬN CỦA BAN THƯỜNG VỤ ĐẢNG UỶ\n"
+            "Ban Thường vụ Đảng uỷ đã thảo luận và kết luận như sau:\n"
+            "1. Về Kế hoạch chuyển đổi số năm 2026\n"
+            "Ban Thường vụ Đảng uỷ cơ bản nhất trí với dự thảo Kế hoạch do Văn phòng Đảng uỷ trình. "
+            "Giao Văn phòng Đảng uỷ tiếp thu ý kiến, hoàn chỉnh Kế hoạch, trình ký trước ngày 20/3/2026.\n"
+            "2. Về công tác kiểm tra\n"
+            "Thường trực Đảng uỷ giao Uỷ ban Kiểm tra Đảng uỷ xây dựng chương trình kiểm tra quý II.\n"
+            "Ban Thường vụ Đảng uỷ thống nhất với Tờ trình số 12-TTr/BXDĐ của Ban Xây dựng Đảng.\n"
+            "Căn cứ kết luận của Ban Thường vụ, đề nghị Đảng uỷ UBND xã,\n"
+            "Văn phòng Đảng uỷ và các chi bộ nghiêm túc triển khai thực hiện./.\n"
+            "Nơi nhận:\n- Như trên,\n- Lưu VPĐU.\n")
+    tasks = parse_notice(text).tasks
+    assert [t.lead for t in tasks] == [["Văn phòng Đảng uỷ"], ["Uỷ ban Kiểm tra Đảng uỷ"]]
+    assert tasks[0].deadline == date(2026, 3, 20)
+
+
+def test_a_generic_carry_out_line_is_the_closing_not_a_task():
+    text = ("Kết luận như sau:\n"
+            "- Phòng Nội vụ rà soát hồ sơ thi đua, trình trước ngày 10/4/2026.\n"
+            "- Các phòng, ban chuyên môn và UBND các xã nghiêm túc triển khai thực hiện các nội dung trên.\n")
+    assert [t.lead for t in parse_notice(text).tasks] == [["Phòng Nội vụ"]]
+
+
+def test_portal_news_prose_theo_do_giao_and_a_year_from_the_posting_date():
+    text = ("08:30, 14/10/2025\n"
+            "Lâm Đồng: yêu cầu xử lý dứt điểm điểm sạt lở trên đèo\n"
+            "UBND tỉnh Lâm Đồng vừa có văn bản chỉ đạo khắc phục sạt lở trên tuyến đèo.\n"
+            "Theo đó, UBND tỉnh giao Sở Xây dựng kiểm tra hiện trạng, đề xuất phương án xử lý, "
+            "gửi UBND tỉnh trước ngày 20-10. UBND huyện Lạc Dương tổ chức cắm biển cảnh báo.\n")
+    tasks = parse_notice(text).tasks
+    assert [t.lead for t in tasks] == [["Sở Xây dựng"], ["UBND huyện Lạc Dương"]]
+    assert tasks[0].deadline == date(2025, 10, 20)
+
+
+def test_objects_of_phoi_hop_and_don_doc_go_on_past_a_semicolon():
+    text = ("Theo đó, giao Sở Công Thương chủ trì, phối hợp với các Sở: Tài chính, Xây dựng; UBND huyện Đức Trọng "
+            "rà soát các cửa hàng xăng dầu, báo cáo trong tháng 11/2025.\n"
+            "Sở Nội vụ đôn đốc các sở, ngành; Uỷ ban nhân dân các huyện hoàn thành việc sắp xếp trước ngày 30/11/2025.\n")
+    tasks = parse_notice(text).tasks
+    assert [t.lead for t in tasks] == [["Sở Công Thương"], ["Sở Nội vụ"]]
+    assert tasks[0].deadline == date(2025, 11, 30)
+    assert "UBND huyện Đức Trọng" in tasks[0].coordinate
+
+
+def test_a_committee_and_its_headless_localities_stay_one_name():
+    text = "Kết luận như sau:\n- Uỷ ban nhân dân thị xã và các xã rà soát diện tích đất công trong quý I/2026.\n"
+    assert parse_notice(text).tasks[0].lead == ["Uỷ ban nhân dân thị xã và các xã"]
+
+
+def test_a_sentence_opened_by_dong_thoi_stays_in_the_task():
+    text = ("Kết luận như sau:\n- Giao Phòng Văn hóa hoàn thiện Đề án trước ngày 15/5/2026. "
+            "Đồng thời tiếp tục khảo sát các di tích chưa xếp hạng.\n")
+    tasks = parse_notice(text).tasks
+    assert len(tasks) == 1 and "khảo sát các di tích" in tasks[0].text
+
+
+def test_a_pdf_text_layer_with_glued_words_reads_like_the_clean_text():
+    glued = ("Kết luận như sau:\n- Giao Văn phòng Đảng uỷchủtrì, phối hợp Ban Xây dựng Đảng hoàn thiện hồsơ nhân sự"
+             "trước ngày 05/12/2025.\n")
+    task = parse_notice(glued).tasks[0]
+    assert task.lead == ["Văn phòng Đảng uỷ"] and task.coordinate == ["Ban Xây dựng Đảng"]
+    assert task.deadline == date(2025, 12, 5)
