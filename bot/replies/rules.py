@@ -6,6 +6,7 @@ The order is the precedence, and it encodes what a careful clerk does:
     extension    a request for time wins over "không kịp"       -> extension
     irony        "xong đâu mà xong"                             -> not_done
     question     asking back wins over anything reported        -> question
+    awaiting     "xong rồi, chờ ký ban hành", "đang xin chữ ký"  -> in_progress
     blocked      a named outside cause (not "bận")              -> blocked
     promise      "chưa xong nhưng chiều nay xong"               -> in_progress
     sub-step     "xong phần khảo sát, còn báo cáo đang viết"    -> in_progress
@@ -193,6 +194,8 @@ _QUESTION = _any(
     (('aq',), r"\baq\b"),  # "xong rồi à?" (typed with diacritics: "à" asks, "ạ" is polite)
     # a choice: "gửi qua mail hay giấy ạ" (but not "hay quá", which is praise)
     ((" hay ",), r"\w hay (?:la )?(?!qua(?: (?:a|anh|chi|nhi|em))*\s*$|(?:day|hon|lam|that|ghe|nhi)\b)\w+(?: \w+){0,4}(?: (?:a|anh|chi|nhi|vay|the|em|ha))+\s*$"),
+    # "nộp cho ai ạ", "gửi về đâu": whom to send to
+    (('ai',), r"\b(?:nop|gui|bao cao|trinh|chuyen|lien he|hoi) (?:\w+ ){0,2}(?:cho |ve |len |toi |voi )?ai" + END),
     (('dau',), r"\bmau (?:bao cao |bieu )?(?:o )?dau\b|\b(?:file|bieu mau|van ban|tai lieu|thong bao|cong van|ke hoach) (?:\w+ ){0,3}(?:o )?dau" + END),
 )
 
@@ -207,6 +210,22 @@ def rule_question(s: str) -> Verdict | None:
         return None
     # "em xong rồi, gửi bản giấy hay bản mềm ạ?" mixes a report with a question: ask with buttons.
     return Verdict("question", confident=not _done_claims(s))
+
+
+# --- awaiting a signature or issuance ------------------------------------------------------
+
+# The work is written but not yet signed or issued: the unit still has it in hand. Not done (nothing
+# has gone out) and not blocked (nobody outside is in the way). "cho" is "chờ" typed plainly.
+_AWAITING = _any(
+    (('ky', 'ban hanh', 'phat hanh', 'dong dau', 'vao so'),  # plain.py writes an accented "chờ"/"đợi" as "chodoi"
+     r"\b(?:con |dang |van )?(?:cho|doi|chodoi) (?:\w+ ){0,3}(?:ky|chu ky|ban hanh|phat hanh|dong dau|vao so)\b"),
+    (('chu ky',), r"\b(?:dang |con )?(?:xin|trinh|lay) (?:\w+ ){0,1}chu ky\b"),
+)
+
+
+def rule_awaiting(s: str) -> Verdict | None:
+    """"xong rồi, chờ ký ban hành", "đang xin chữ ký thủ trưởng": in progress, never done."""
+    return Verdict("in_progress") if _AWAITING.search(s) else None
 
 
 # --- blocked -------------------------------------------------------------------------------
@@ -272,6 +291,8 @@ _OTHER_DONE = _any(
     (('roi',), r"\b(?:trinh|nop) (?:\w+ ){0,3}roi\b"),
     (('da gui', 'da chuyen'), r"\bda (?:gui|chuyen) (?:\w+ ){0,4}(?:bao cao|van ban|ho so|ket qua|sang|len|ve|qua|cho|toi|den)\b"),
     (('bao cao', 'roi'), r"\b(?:da|vua) (?:gui|bao cao) roi\b|\bda bao cao\b(?! (?:anh|chi|dong chi|thu truong|lanh dao)\b)|\bbao cao (?:\w+ )?roi\b|\bgui (?:bao cao |van ban )?roi\b"),
+    # sent another way: "em nộp qua phần mềm quản lý văn bản rồi", "đã chuyển bản cứng lên Văn phòng"
+    (('roi',), r"\b(?:nop|gui|chuyen|day|up|tai) (?:\w+ ){0,2}(?:qua|len|tren|bang|theo) (?:\w+ ){0,6}roi\b"),
     (('da thuc hien', 'da lam'), r"\bda (?:thuc hien|lam) (?:xong|roi)\b|\bda thuc hien(?: a| anh| chi| nhe| roi)*(?: [.!])*\s*$"),
 )
 _OTHER_DONE_GUARD = re.compile(r"\b(?:xin|de nghi|hoi|chua)\b")
@@ -453,6 +474,7 @@ RULES: tuple[Callable[[str], Verdict | None], ...] = (
     rule_extension,
     rule_irony,
     rule_question,
+    rule_awaiting,
     rule_blocked,
     rule_promise,
     rule_substep,
