@@ -84,13 +84,50 @@ def _date_of(m: re.Match, ref: date | None) -> date | None:
     return _make_date(m.group("d2"), m.group("m2"), m.group("y2"), ref)
 
 
+@lru_cache(maxsize=1)
+def _calendar():
+    from bot.dates.workdays import WorkCalendar  # the one working-day calendar (holidays, Tết, swaps)
+
+    return WorkCalendar()
+
+
 def _add_working_days(start: date, days: int) -> date:
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+    return _calendar().add_working_days(start, days)
+
+
+def _tet_eve(ref: date | None) -> date | None:
+    """"trước Tết (Nguyên đán)": the last working day before the next Tết break on or after `ref`."""
+    if ref is None:
+        return None
+    import holidays
+
+    for year in (ref.year, ref.year + 1):
+        days = sorted(d for d, name in holidays.country_holidays("VN", years=year, language="en_US").items()
+                      if "Lunar New Year" in name)
+        if days and days[0] > ref:
+            return _calendar().previous_working_day(days[0] - timedelta(days=1))
+    return None
+
+
+# Deadline words typed without accents ("truoc ngay 15/5", "cuoi quy", "trong 10 ngay lam viec"):
+# given back their accents, letter for letter so offsets stay, and only in a text with no accent at all.
+_PLAIN_WORDS = {
+    "dinh ky": "định kỳ", "lam viec": "làm việc", "ke tu": "kể từ", "ban hanh": "ban hành",
+    "cham nhat": "chậm nhất", "khong qua": "không quá", "khong muon hon": "không muộn hơn", "han chot": "hạn chót",
+    "thoi han": "thời hạn", "hoan thanh": "hoàn thành", "nguyen dan": "nguyên đán", "nhan duoc": "nhận được",
+    "truoc": "trước", "ngay": "ngày", "thang": "tháng", "nam": "năm", "quy": "quý", "tuan": "tuần",
+    "cuoi": "cuối", "dau": "đầu", "hang": "hằng", "het": "hết", "den": "đến", "vao": "vào", "gio": "giờ",
+    "luc": "lúc", "toi": "tới", "nay": "này", "moi": "mỗi", "lan": "lần", "mot": "một", "tet": "tết",
+    "han": "hạn", "ky": "ký", "vong": "vòng", "phut": "phút", "cua": "của",
+}
+_PLAIN_RX = re.compile(r"(?<![a-z])(?:" + "|".join(sorted(map(re.escape, _PLAIN_WORDS), key=len, reverse=True))
+                       + r")(?![a-z])")
+
+
+def _with_accents(text: str) -> str:
+    if not text.isascii():
+        return text
+    return _PLAIN_RX.sub(lambda m: _PLAIN_WORDS[m.group(0)], text)
 
 
 # ---- the grammar: (compiled pattern, handler) in priority order -------------------------------
@@ -134,6 +171,10 @@ _BARE_PERIOD = _rx(rf"{_W}(?<!tháng )(?P<kind>trong\s+tuần(?:\s+(?:này|tới
                    r"(?!\s+(?:học|lễ|tài\s+chính|ngân\s+sách|kế\s+hoạch|trước|qua|âm\s+lịch|dương\s+lịch|cũ|mới)(?![\w]))")
 _HALF_YEAR = _rx(rf"{_W}trong\s+(?:0?6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm(?:\s+(?P<y>\d{{4}}))?")
 _CONDITION = _rx(r"khi\s+(?:được|có)\s+\w+|sau\s+khi\s+")
+_BEFORE_TET = _rx(rf"{_W}(?:trước|chậm\s+nhất\s+trước)\s+(?:kỳ\s+nghỉ\s+)?tết(?:\s+nguyên\s+đán)?(?![\w])")
+# "đầu tháng sau", "đầu tháng 5/2026": the month's first day (as replies read "đầu tháng sau")
+_START_OF_MONTH = _rx(rf"{_W}(?:trước\s+|vào\s+|trong\s+)?đầu\s+tháng\s+(?:(?P<rel>sau|tới|này)|(?P<mo>\d{{1,2}})"
+                      rf"(?:\s*(?:/|năm|-)\s*(?P<y>\d{{4}}))?)(?![\w/])")
 
 
 def _quarter_end(year: int, q: int) -> date:
@@ -149,9 +190,13 @@ def _scan(original: str, ref: date | None) -> list[_Hit]:
     text = original.lower()
     if len(text) != len(original):  # a character whose lower case is longer: keep offsets right
         text = "".join(c.lower() if len(c.lower()) == 1 else c for c in original)
+    text = _with_accents(text)
     has_digit = _DIGIT.search(text) is not None
     recurring = "hàng" in text or "hằng" in text or "mỗi" in text or "định kỳ" in text or "lần" in text
     periods = any(w in text for w in ("tuần", "tháng", "quý", "năm"))
+    if "tết" in text:
+        for m in _BEFORE_TET.finditer(text):
+            hits.append(_Hit(m.start(), m.end(), _tet_eve(ref), None, 2))
     if not (has_digit or recurring or periods):
         return hits
 
@@ -212,6 +257,19 @@ def _scan(original: str, ref: date | None) -> list[_Hit]:
             end = _month_end(year, month)
         hits.append(_Hit(m.start(), m.end(), end, None, 2))
 
+    for m in (_START_OF_MONTH.finditer(text) if "đầu" in text else ()):
+        when = None
+        if m.group("rel") and ref is not None:
+            when = date(ref.year, ref.month, 1)
+            if m.group("rel") != "này":
+                when = (when + timedelta(days=32)).replace(day=1)
+        elif m.group("mo") and 1 <= int(m.group("mo")) <= 12:
+            month, year = int(m.group("mo")), _year(m.group("y"))
+            if year is None and ref is not None:
+                year = ref.year if month >= ref.month else ref.year + 1
+            when = date(year, month, 1) if year else None
+        hits.append(_Hit(m.start(), m.end(), when, None, 2))
+
     for m in (_INQUARTER.finditer(text) if "quý" in text else ()):
         q = _ROMAN[m.group("q").lower()]
         year = _year(m.group("y")) or (ref.year if ref else None)
@@ -220,8 +278,12 @@ def _scan(original: str, ref: date | None) -> list[_Hit]:
             continue
         if m.group(0).lower().startswith("trước"):
             end = date(year, q * 3 - 2, 1) - timedelta(days=1)
+            if not m.group("y") and ref is not None and end < ref:
+                end = date(year + 1, q * 3 - 2, 1) - timedelta(days=1)  # "trước quý I" said in November
         else:
             end = _quarter_end(year, q)
+            if not m.group("y") and ref is not None and end < ref:
+                end = _quarter_end(year + 1, q)
         hits.append(_Hit(m.start(), m.end(), end, None, 2))
 
     for m in (_INYEAR.finditer(text) if has_digit and "năm" in text else ()):

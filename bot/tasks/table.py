@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 from bot.i18n import N_, t
+from bot.dates.deadlines import parse_deadline as grammar_deadline
 from bot.dates.timeutil import fmt_date, parse_day
 
 # --------------------------------------------------------------------------- text helpers
@@ -367,6 +368,10 @@ def parse_deadline(value: Cell, today: date) -> tuple[date | None, str | None]:
     iso = _ISO_TIME.match(written.strip().lower())
     if iso:
         return _sane(parse_day(iso[1])), written
+    # the one grammar of deadlines, as in notices: "trước tháng 5/2026" is 30/4 in both
+    said = grammar_deadline(written, today)
+    if said is not None and said.date is not None and not re.fullmatch(r"[\d/.\-\s]+", written):
+        return _sane(said.date), written
     key = _LEAD_WORDS.sub("", key)
     key = _LEAD_WORDS.sub("", _CLOCK.sub("", key))  # "trước 17h00 ngày 15/12/2026"
     key = _DMY_TIME.sub(r"\1", key)

@@ -104,4 +104,3 @@ def test_more_wordings_seen_in_notices(phrase, expected, text, recurrence):
 
 def test_a_review_named_after_a_period_is_not_a_deadline():
     assert find_deadline("chuẩn bị báo cáo sơ kết 6 tháng đầu năm", REF) is None
-    assert find_deadline("hoàn thành trước Tết Nguyên đán", REF) is None
