@@ -108,6 +108,37 @@ _KIND_GROUPS = {
 }
 
 
+_LEVEL_WORDS = {"tinh": "tinh", "thanh pho": "city", "thi xa": "town", "huyen": "town", "quan": "town",
+                "xa": "commune", "phuong": "commune", "thi tran": "commune"}
+
+
+def _level(name: str) -> str | None:
+    """The administrative level a name ends with: "Công an tỉnh" → tinh, "Công an thị xã" → town."""
+    key = strip_diacritics(name.lower()).strip()
+    m = re.search(r"(?<![a-z])(tinh|thanh pho|thi xa|huyen|quan|xa|phuong|thi tran)(?= [A-Za-z0-9]| *$)", key)
+    if not m or m.start() == 0:
+        return None
+    return _LEVEL_WORDS[m.group(1)]
+
+
+# "các sở, ban, ngành": only the directory's units of those classes, never a company or a commune
+_CLASS_HEADS = {"so": "so ", "phong": "phong ", "ban": "ban "}
+_COMPANY = re.compile(r"^(?:cong ty|doanh nghiep|tap doan|hop tac xa|ngan hang|chi nhanh)\b")
+
+
+def _department_members(key: str, entries: list[UnitEntry], kinds: set[str]) -> set[str]:
+    named = [head for word, head in _CLASS_HEADS.items() if re.search(rf"(?<![a-z]){word}(?![a-z])", key)]
+    generic = re.search(r"(?<![a-z])(?:nganh|co quan|don vi|doan the)(?![a-z])", key)
+    out = set()
+    for e in entries:
+        folded = unit_key(e.name)
+        if e.kind not in kinds or _COMPANY.match(folded):
+            continue
+        if generic or not named or any(folded.startswith(h) for h in named):
+            out.add(e.name)
+    return out
+
+
 def match_units(names: list[str], directory: Sequence[UnitEntry | tuple]) -> UnitMatch:
     entries = [e if isinstance(e, UnitEntry) else UnitEntry(*e) for e in directory]
     by_name = {e.name: e for e in entries}
@@ -134,7 +165,19 @@ def match_units(names: list[str], directory: Sequence[UnitEntry | tuple]) -> Uni
             return list(dict.fromkeys(out))
         return [unit_name]
 
+    levels = {e.name: _level(e.name) for e in entries}
+
+    def same_level(name: str, hits: set[str]) -> set[str]:
+        """"Công an tỉnh" never stands for "Công an thị xã": a level word, once written, must agree."""
+        written = _level(name)
+        if written is None:
+            return hits
+        return {h for h in hits if levels.get(h) in (None, written)}
+
     def lookup(name: str) -> set[str]:
+        return same_level(name, _lookup(name))
+
+    def _lookup(name: str) -> set[str]:
         keys = _variants(name)
         hit = exact.get(keys[0])
         if hit:
@@ -151,7 +194,10 @@ def match_units(names: list[str], directory: Sequence[UnitEntry | tuple]) -> Uni
         for group, pattern in (("communes", _COMMUNES), ("departments", _DEPARTMENTS)):
             if any(pattern.match(k) for k in keys[:3]):
                 kinds = _KIND_GROUPS[group]
-                members = {e.name for e in entries if e.kind in kinds}
+                if group == "departments":
+                    members = _department_members(keys[0], entries, kinds)
+                else:
+                    members = {e.name for e in entries if e.kind in kinds}
                 if members:
                     return members
         # a small typo: only when one directory key is clearly the closest

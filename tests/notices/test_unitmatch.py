@@ -75,3 +75,33 @@ def test_key_is_the_same_for_spelling_variants():
     assert (unit_key("Phòng Văn hóa và Thông tin thị xã") == unit_key("Phòng VH&TT thị xã")
             == unit_key("Phòng VH-TT thị xã"))
     assert unit_key("Uỷ ban nhân dân phường 1") == unit_key("UBND Phường 1")
+
+
+# ---- level words and classes (issue 13) -------------------------------------------------------
+
+def _town_directory():
+    from bot.directory.unitmatch import UnitEntry
+
+    return [
+        UnitEntry("Công an huyện", kind="department"), UnitEntry("Sở Y tế", kind="department"),
+        UnitEntry("Phòng Tư pháp huyện", kind="department"), UnitEntry("Ban Quản lý chợ", kind="department"),
+        UnitEntry("Công ty Cấp nước Đông Sơn", kind="department"), UnitEntry("UBND xã Hòa Lạc", kind="commune"),
+    ]
+
+
+def test_a_provincial_unit_never_matches_the_town_unit_of_the_same_head():
+    from bot.directory.unitmatch import match_units
+
+    result = match_units(["Công an tỉnh", "Công an huyện", "Công an"], _town_directory())
+    assert result.matched["Công an tỉnh"] == [] and result.unknown == ["Công an tỉnh"]  # kept as written, flagged
+    assert result.matched["Công an huyện"] == ["Công an huyện"]
+    assert result.matched["Công an"] == ["Công an huyện"]
+
+
+def test_collectives_expand_only_to_members_of_their_class():
+    from bot.directory.unitmatch import match_units
+
+    result = match_units(["các phòng, ban", "các sở, ban, ngành"], _town_directory())
+    assert result.matched["các phòng, ban"] == ["Phòng Tư pháp huyện", "Ban Quản lý chợ"]
+    assert "Công ty Cấp nước Đông Sơn" not in result.matched["các sở, ban, ngành"]
+    assert "UBND xã Hòa Lạc" not in result.matched["các sở, ban, ngành"]
