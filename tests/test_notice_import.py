@@ -65,6 +65,15 @@ def test_parse_prints_the_exact_json_and_stores_nothing(office, capsys):
     assert not (office / "office.db").exists() or count(Task) == 0
 
 
+def test_parse_explain_shows_the_rule_behind_each_task(office, capsys):
+    path = office / "tb27.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    code, out, _ = run(capsys, "parse", "--explain", str(path))
+    assert code == 0
+    assert "Phòng Kinh tế" in out and "«trong tháng 3/2026» → 31/03/2026 — một tháng: ngày cuối tháng" in out
+    assert not (office / "office.db").exists() or count(Task) == 0
+
+
 def test_import_refuses_unknown_units_then_stores_and_refuses_twice(office, capsys):
     directory(capsys)
     path = office / "tb27.txt"

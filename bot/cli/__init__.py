@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     parse = sub.add_parser("parse", help="show what a notice says, storing nothing")
     parse.add_argument("file")
     parse.add_argument("--json", action="store_true")
+    parse.add_argument("--explain", action="store_true",
+                       help="for each task, the rule that found it and why its units and deadline were chosen")
 
     rem = sub.add_parser("remind", help="one planning and sending pass as if it were --at")
     rem.add_argument("--at", required=True, help='local time "YYYY-MM-DD HH:MM"')
@@ -121,7 +123,7 @@ def _dispatch(settings, args) -> int:
     if args.command == "intent":
         return commands.intent(sys.stdin, sys.stdout)
     if args.command == "parse":
-        return commands.parse(settings, Path(args.file), args.json)
+        return commands.parse(settings, Path(args.file), args.json, args.explain)
     if args.command == "run":
         return _run(settings)
     handler = {

@@ -219,7 +219,7 @@ def _read_notice(settings: Settings, path: Path, data: bytes):
         raise CommandError(exc.message(settings.default_locale).replace("{", "{{").replace("}", "}}")) from None
 
 
-def parse(settings: Settings, path: Path, as_json: bool) -> int:
+def parse(settings: Settings, path: Path, as_json: bool, explain: bool = False) -> int:
     try:
         _, notice = _read_notice(settings, path, _read(path))
     except CommandError as exc:
@@ -227,6 +227,11 @@ def parse(settings: Settings, path: Path, as_json: bool) -> int:
         return 1
     if as_json:
         print(json.dumps(notice.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    if explain:
+        from bot.notices.explain import render_explanation
+
+        print(render_explanation(notice, settings.default_locale))
         return 0
     from bot.notices.review import render_summary, render_tasks
 

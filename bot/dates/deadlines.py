@@ -397,6 +397,32 @@ def find_deadline(sentence: str, ref: date | None = None) -> Deadline | None:
     return Deadline(hit.date, _trim(sentence, hit), hit.recurrence)
 
 
+_RULES = (  # for explanations: the grammar's rules by name, most specific first
+    ("schedule", "_SCHEDULE"), ("quarter_day", "_QUARTER_DAY"), ("recurring", "_RECUR"), ("tet", "_BEFORE_TET"),
+    ("working_days", None), ("days", "_RELDAYS"), ("start_of_month", "_START_OF_MONTH"), ("half_year", "_HALF_YEAR"),
+    ("quarter", "_INQUARTER"), ("year", "_INYEAR"), ("month", "_INMONTH"), ("day", "_BYDATE"), ("day", "_TIMED"),
+    ("period", "_BARE_PERIOD"),
+)
+
+
+def deadline_rule(text: str) -> str:
+    """Which rule of the grammar reads `text` (a Deadline's text): "day", "month", "working_days" …"""
+    lowered = _with_accents(text.lower())
+    for name, attr in _RULES:
+        if name == "working_days":
+            m = _RELDAYS.search(lowered)
+            if m and m.group("work"):
+                return name
+            continue
+        rx = globals()[attr]
+        m = rx.search(lowered)
+        if m and (name != "month" or not lowered.startswith("trước")):
+            return name
+        if m and name == "month":
+            return "before_month"
+    return "fallback"
+
+
 def parse_deadline(phrase: str, ref: date | None = None) -> Deadline | None:
     """Read a phrase that is meant to be a deadline ("trước ngày 3-12", "trong quý II/2023")."""
     if not phrase or not phrase.strip():

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.notices.cleaning import clean_text
-from bot.dates.deadlines import Deadline, find_deadline, parse_deadline
+from bot.dates.deadlines import Deadline, deadline_rule, find_deadline, parse_deadline
 from bot.notices.unitphrases import (
     enumerated_members,
     is_collective_phrase,
@@ -34,6 +34,7 @@ class DocumentInfo:
     meeting_date: date | None = None
     report_deadline: date | None = None
     report_deadline_text: str | None = None
+    reference_date: date | None = None  # what a date without its year is reckoned from (not in to_json)
 
 
 @dataclass
@@ -46,6 +47,10 @@ class ParsedTask:
     deadline: date | None = None
     deadline_text: str | None = None
     recurrence: str | None = None
+    # for `nhacviec parse --explain`: how the lead was found ("subject", "trigger:giao", "heading:…",
+    # "unit_line", "colon") and which rule of the deadline grammar read the deadline
+    why_lead: str | None = None
+    why_deadline: str | None = None
 
 
 @dataclass
@@ -224,11 +229,18 @@ def _triggered(clause: str) -> tuple[list[str], int]:
 
 def find_lead(clause: str) -> list[str]:
     """Lead units a clause names: the subject it opens with, or the units after Giao/Đề nghị/Yêu cầu."""
+    return find_lead_why(clause)[0]
+
+
+def find_lead_why(clause: str) -> tuple[list[str], str | None]:
+    """find_lead and the rule that found the units: "subject" or "trigger:<the word>"."""
     subject = _subject(clause)
     if subject:
-        return subject
-    names, _ = _triggered(clause)
-    return names
+        return subject, "subject"
+    names, at = _triggered(clause)
+    if names:
+        return names, "trigger:" + _TRIGGER.match(clause, at).group(0).strip()
+    return [], None
 
 
 def _expand_enumeration(lead: list[str], clause: str) -> list[str]:
@@ -374,6 +386,7 @@ class _Draft:
     parts: list[str]
     section: str | None
     subsection: str | None
+    why: str | None = None  # how the lead was found (see ParsedTask.why_lead)
     fixed: Deadline | None = None  # from a "Thời hạn: ..." line
     extra_coordinate: list[str] = field(default_factory=list)  # from an "Đơn vị phối hợp: ..." line
 
@@ -428,14 +441,16 @@ class _Walker:
         current: _Draft | None = None
         group: list[_Draft] = []
         fallback = leads or self.default_leads()
+        fallback_why = "colon" if leads else "heading:" + next(
+            (h.text for h in reversed(self.stack) if h.units), "")
         for boundary, clause in _clauses(content):
-            lead = find_lead(clause)
+            lead, why = find_lead_why(clause)
             if lead:
                 lead = _expand_enumeration(lead, clause)
             if not lead and current is None and fallback:
-                lead = list(fallback)
+                lead, why = list(fallback), fallback_why
             if lead and (current is None or lead != current.lead):
-                current = _Draft(lead, [clause], section, subsection)
+                current = _Draft(lead, [clause], section, subsection, why=why)
                 group.append(current)
                 continue
             if current is None:
@@ -446,7 +461,7 @@ class _Walker:
             if boundary == "sentence" and not _CONTINUES.match(clause):
                 before, after = self.timing(current.text), self.timing(clause)
                 if before is not None and (after is None or after.text != before.text):
-                    current = _Draft(list(current.lead), [clause], section, subsection)
+                    current = _Draft(list(current.lead), [clause], section, subsection, why=current.why)
                     group.append(current)
                     continue
             current.parts.append(clause)
@@ -463,6 +478,7 @@ class _Walker:
         for draft in targets:
             if role == "lead":
                 draft.lead = list(names)
+                draft.why = "unit_line"
             else:
                 draft.extra_coordinate = list(names)
 
@@ -583,6 +599,7 @@ def parse_notice(text: str) -> ParsedNotice:
     start = _body_start(paragraphs)
     info = _header(paragraphs, start)
     walker = _Walker(info.issued_date or info.meeting_date or _posted_date(paragraphs[:max(start, 6)]))
+    info.reference_date = walker.ref
     closing_issuer = None
     body = paragraphs[start:]
     for index, p in enumerate(body):
@@ -668,6 +685,8 @@ def parse_notice(text: str) -> ParsedNotice:
             deadline=found.date if found else None,
             deadline_text=found.text if found else None,
             recurrence=found.recurrence if found else None,
+            why_lead=draft.why,
+            why_deadline=("line" if draft.fixed else deadline_rule(found.text)) if found else None,
         ))
     return notice
 
