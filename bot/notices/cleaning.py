@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOISE_LINE = re.compile(
     r"^\s*(?:"
@@ -161,6 +162,10 @@ def _split_syllables(word: str) -> list[str] | None:
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+_WORD_OR_FIGURES = re.compile(r"[^\W_]{2,}")
+
+
+@lru_cache(maxsize=16384)
 def _split_case_and_digits(word: str) -> str:
     """"uỷUBND" → "uỷ UBND", "kỳ2026" → "kỳ 2026": a capital or a figure never follows inside a word.
     (Ranges such as À-Ỹ mix both cases in Vietnamese, hence str methods rather than a character class.)"""
@@ -172,6 +177,7 @@ def _split_case_and_digits(word: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=16384)  # a document repeats its words: each is analysed once
 def _repair_word(word: str) -> str:
     if word.isascii() or len(word) < 4:
         return word
@@ -190,5 +196,7 @@ def _repair_word(word: str) -> str:
 
 def repair_glued_words(line: str) -> str:
     """Split words a PDF ran together; a line without such words comes back unchanged."""
-    line = re.sub(r"[^\W_]{2,}", lambda m: _split_case_and_digits(m.group(0)), line)
+    if line.isascii():
+        return line
+    line = _WORD_OR_FIGURES.sub(lambda m: _split_case_and_digits(m.group(0)), line)
     return _WORD.sub(lambda m: _repair_word(m.group(0)), line)

@@ -710,10 +710,13 @@ def _only_carry_out(text: str) -> bool:
 
 def clear_caches() -> None:
     """Forget memoised deadline and unit-list results (for benchmarks and long-running processes)."""
+    from bot.notices.cleaning import _repair_word, _split_case_and_digits
     from bot.notices.unitphrases import _read_units
 
     find_deadline.cache_clear()
     _read_units.cache_clear()
+    _repair_word.cache_clear()
+    _split_case_and_digits.cache_clear()
 
 
 _TABLE_HEADER = re.compile(r"(?:đơn vị|unit)\s*[,;\t|].*(?:nhiệm vụ|task)", re.IGNORECASE)
