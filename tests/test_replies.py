@@ -88,3 +88,16 @@ def test_unsure_replies_are_not_confident():
     assert not classify("em xong rồi, gửi bản giấy hay bản mềm ạ?", TODAY).confident
     assert classify("ok ạ", TODAY).confident
     assert classify("đang làm", TODAY).confident
+
+
+@pytest.mark.parametrize("text, intent, also", [
+    ("xong phần 1, phần 2 xin thêm 1 tuần", "extension", ("in_progress",)),
+    ("xong phan khao sat, phan bao cao xin lui sang thu 6", "extension", ("in_progress",)),
+    ("đang làm, nhưng vướng kinh phí chưa được cấp", "blocked", ("in_progress",)),
+    ("xong rồi, chờ ký ban hành", "in_progress", ()),   # a clause's "done" is never reported beside
+    ("đã xong ạ", "done", ()),
+    ("ok ạ, cảm ơn anh", "other", ()),
+])
+def test_mixed_messages_say_both(text, intent, also):
+    reply = classify(text, date(2026, 5, 4))
+    assert (reply.intent, reply.also) == (intent, also)

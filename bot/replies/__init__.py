@@ -46,6 +46,9 @@ class Reply:
     reason: str | None
     confident: bool
     items: tuple[ReplyItem, ...]
+    # a mixed message's other intents ("xong phần 1, phần 2 xin thêm 1 tuần": extension, also
+    # in_progress); the bot may show them, `intent` alone decides what is recorded
+    also: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -140,6 +143,7 @@ def classify(text: str, today: date) -> Reply:
         reason=first.reason,
         confident=all(item.confident for item in items),
         items=items,
+        also=tuple(i for i in rules.part_intents(norm.s) if i != first.intent) if len(items) == 1 else (),
     )
 
 

@@ -492,3 +492,25 @@ def judge(s: str) -> Verdict:
         if verdict is not None:
             return verdict
     return rule_fallback(s)
+
+
+# --- mixed messages ------------------------------------------------------------------------
+
+_PART_BREAK = re.compile(r" [,;.] | (?:nhung|con|rieng|tuy nhien) (?=\w+ \w+)")
+
+
+def part_intents(s: str) -> tuple[str, ...]:
+    """The intents of a message's clauses, in order, when they differ ("xong phần 1, phần 2 xin
+    thêm 1 tuần" → in_progress, extension); () for a message that says one thing. The message's own
+    intent is still judge(s) on the whole: a clause never turns the whole into "done"."""
+    parts = [p.strip() for p in _PART_BREAK.split(s) if len(p.split()) >= 2]
+    if len(parts) < 2:
+        return ()
+    found: list[str] = []
+    for part in parts:
+        verdict = judge(part)
+        # a clause's "done" is a part of an unfinished whole: never said, not even beside
+        if verdict.confident and verdict.intent not in ("other", "done") and verdict.intent not in found:
+            found.append(verdict.intent)
+    return tuple(found) if len(found) > 1 else ()
+
