@@ -99,8 +99,8 @@ def score_document(text: str, labels: dict, verbose: bool = False) -> Score:
 def documents(samples: Path) -> list[tuple[str, Path, Path]]:
     docs = [("seed-notice", samples / "seed-notice.txt", samples / "seed-notice.labels.json")]
     for labels in sorted((samples / "dev").glob("*.labels.json")):
-        docs.append((labels.name.removesuffix(".labels.json"), labels.with_name(labels.name.replace(".labels.json", ".txt")),
-                     labels))
+        text = labels.with_name(labels.name.replace(".labels.json", ".txt"))
+        docs.append((labels.name.removesuffix(".labels.json"), text, labels))
     return [d for d in docs if d[1].exists() and d[2].exists()]
 
 

@@ -397,9 +397,10 @@ def find_deadline(sentence: str, ref: date | None = None) -> Deadline | None:
     return Deadline(hit.date, _trim(sentence, hit), hit.recurrence)
 
 
-_RULES = (  # for explanations: the grammar's rules by name, most specific first
+_RULES: tuple[tuple[str, str], ...] = (  # for explanations: the grammar's rules by name, most specific first
     ("schedule", "_SCHEDULE"), ("quarter_day", "_QUARTER_DAY"), ("recurring", "_RECUR"), ("tet", "_BEFORE_TET"),
-    ("working_days", None), ("days", "_RELDAYS"), ("start_of_month", "_START_OF_MONTH"), ("half_year", "_HALF_YEAR"),
+    ("working_days", "_RELDAYS"), ("days", "_RELDAYS"), ("start_of_month", "_START_OF_MONTH"),
+    ("half_year", "_HALF_YEAR"),
     ("quarter", "_INQUARTER"), ("year", "_INYEAR"), ("month", "_INMONTH"), ("day", "_BYDATE"), ("day", "_TIMED"),
     ("period", "_BARE_PERIOD"),
 )

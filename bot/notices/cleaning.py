@@ -170,7 +170,7 @@ def _split_case_and_digits(word: str) -> str:
     """"uỷUBND" → "uỷ UBND", "kỳ2026" → "kỳ 2026": a capital or a figure never follows inside a word.
     (Ranges such as À-Ỹ mix both cases in Vietnamese, hence str methods rather than a character class.)"""
     out = [word[0]]
-    for prev, ch in zip(word, word[1:]):
+    for prev, ch in zip(word, word[1:], strict=False):
         if prev.islower() and not word.isascii() and (ch.isupper() or (ch.isdigit() and not prev.isascii())):
             out.append(" ")
         out.append(ch)

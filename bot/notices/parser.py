@@ -104,7 +104,8 @@ _MEETING_WORDS = re.compile(r"họp|hội nghị|buổi làm việc|làm việc 
 _BODY_START = re.compile(r"(?:như sau|sau đây|nội dung sau|nhiệm vụ sau|các nội dung|kết luận(?: chỉ đạo)?|"
                          r"chỉ đạo|yêu cầu|ý kiến|giao|đề nghị)\s*:$", re.IGNORECASE)
 _PREAMBLE_OPENERS = re.compile(r"^(?:Vào lúc|Vào ngày|Ngày \d|Sáng|Chiều|Tham dự|Dự họp|Cùng dự|Sau khi|Thực hiện|"
-                               r"Căn cứ|Xét|Theo(?! đó)|Trên cơ sở đề nghị|Kính gửi|V/v|CỘNG HÒA|Độc lập)", re.IGNORECASE)
+                               r"Căn cứ|Xét|Theo(?! đó)|Trên cơ sở đề nghị|Kính gửi|V/v|CỘNG HÒA|Độc lập)",
+                               re.IGNORECASE)
 _END_OF_BODY = re.compile(r"^(?:Nơi nhận|Noi nhan)\s*:?|^(?:KT|TL|TM|Q)\.\s*[A-ZÀ-ỸĐ]{2}|^(?:CHÁNH VĂN PHÒNG|CHỦ TỊCH|GIÁM ĐỐC)\s*$")  # noqa: E501
 _CLOSING = re.compile(
     r"thông báo\s+(?:ý kiến\s+)?(?:kết luận|chỉ đạo|để|đến|nội dung)|"
@@ -238,9 +239,10 @@ def find_lead_why(clause: str) -> tuple[list[str], str | None]:
     if subject:
         return subject, "subject"
     names, at = _triggered(clause)
-    if names:
-        return names, "trigger:" + _TRIGGER.match(clause, at).group(0).strip()
-    return [], None
+    trigger = _TRIGGER.match(clause, at) if names else None
+    if trigger:
+        return names, "trigger:" + trigger.group(0).strip()
+    return names, None
 
 
 def _expand_enumeration(lead: list[str], clause: str) -> list[str]:
@@ -586,7 +588,8 @@ def _body_start(paragraphs: list[str]) -> int:
     # no "như sau:": the body starts at the first outline item or directive after the header
     for i, p in enumerate(paragraphs):
         # "Theo đó, giao …" right after a portal's lead sentence is already the body
-        if (i < 2 and not p.startswith("Theo đó")) or _PREAMBLE_OPENERS.match(p) or _TITLE_WORD.match(p) or _NUMBER.search(p[:40]):
+        if ((i < 2 and not p.startswith("Theo đó")) or _PREAMBLE_OPENERS.match(p) or _TITLE_WORD.match(p)
+                or _NUMBER.search(p[:40])):
             continue
         kind, _, rest = _marker(p)
         if kind in ("roman", "arabic1") or find_lead(rest):
@@ -696,7 +699,8 @@ _CARRY_OUT = re.compile(
     r"^(?:(?:khẩn trương|nghiêm túc|chịu trách nhiệm|có trách nhiệm|tổ chức|chủ động|quán triệt)\s*,?\s*(?:và\s+)?)*"
     r"(?:triển khai|thực hiện)(?:\s*,?\s*(?:thực hiện|triển khai))?"
     r"(?:\s+(?:nghiêm túc|kịp thời|có hiệu quả|hiệu quả|đầy đủ))?"
-    r"(?:\s+(?:các|những)\s+nội dung\s+(?:trên|nêu trên|kết luận|tại Thông báo này)|\s+(?:Thông báo|thông báo|[Kk]ết luận)(?:\s+(?:này|nêu trên|trên))?)?"
+    r"(?:\s+(?:các|những)\s+nội dung\s+(?:trên|nêu trên|kết luận|tại Thông báo này)"
+    r"|\s+(?:Thông báo|thông báo|[Kk]ết luận)(?:\s+(?:này|nêu trên|trên))?)?"
     r"(?:\s*,?\s*(?:bảo đảm|đảm bảo)\s+tiến độ(?:,\s*|\s+và\s+)chất lượng)?"
     r"\s*(?:[;,]\s*báo cáo kết quả[^;.]*)?\s*(?:\./\.|[.;]|$)")
 

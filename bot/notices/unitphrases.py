@@ -36,7 +36,8 @@ _PROPER = re.compile(rf"(?:{_PROPER_HEADS})(?![{_L}])|(?:{_NAMED_HEADS})\s+(?=[{
 _LOCALITY = re.compile(rf"(?:xã|phường|thị trấn|Xã|Phường|Thị trấn)\s+(?:[{_UP}]|\d)")
 # Generic or collective names, lower case: "các ngành", "đơn vị liên quan", "nhà đầu tư"
 _GENERIC = re.compile(
-    r"(?:các|Các)\s+[a-zà-ỹđ]|(?:các|Các)\s+(?:Sở|Phòng|Ban|Bộ|Ngành)(?![a-zà-ỹđ])|(?:đơn vị|cơ quan|tổ chức)\s+(?:có\s+)?liên quan|(?:nhà|chủ)\s+đầu\s+tư|"
+    r"(?:các|Các)\s+[a-zà-ỹđ]|(?:các|Các)\s+(?:Sở|Phòng|Ban|Bộ|Ngành)(?![a-zà-ỹđ])|"
+    r"(?:đơn vị|cơ quan|tổ chức)\s+(?:có\s+)?liên quan|(?:nhà|chủ)\s+đầu\s+tư|"
     r"địa phương|(?:Những|những)\s+(?:đơn vị|cơ quan)|người đứng đầu"
 )
 _PEOPLE_NOT_UNITS = re.compile(r"(?:các|Các)\s+(?:hộ|hộ dân|cá nhân|công dân|học sinh|em|trường hợp|nội dung|"

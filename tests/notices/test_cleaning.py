@@ -32,4 +32,5 @@ def test_real_words_names_and_codes_are_left_alone(text):
 
 def test_a_code_cut_at_its_hyphen_is_joined_and_broken_sentences_rejoin():
     text = "Theo Tờ trình số 12/TTr-\nBQP ngày 02/3/2026 của Ban Quản lý, đề nghị Văn phòng\nrà soát lại.\n"
-    assert clean_text(text) == "Theo Tờ trình số 12/TTr-BQP ngày 02/3/2026 của Ban Quản lý, đề nghị Văn phòng rà soát lại.\n"
+    assert clean_text(text) == ("Theo Tờ trình số 12/TTr-BQP ngày 02/3/2026 của Ban Quản lý, "
+                                "đề nghị Văn phòng rà soát lại.\n")

@@ -45,7 +45,8 @@ def test_portal_news_prose_theo_do_giao_and_a_year_from_the_posting_date():
 def test_objects_of_phoi_hop_and_don_doc_go_on_past_a_semicolon():
     text = ("Theo đó, giao Sở Công Thương chủ trì, phối hợp với các Sở: Tài chính, Xây dựng; UBND huyện Đức Trọng "
             "rà soát các cửa hàng xăng dầu, báo cáo trong tháng 11/2025.\n"
-            "Sở Nội vụ đôn đốc các sở, ngành; Uỷ ban nhân dân các huyện hoàn thành việc sắp xếp trước ngày 30/11/2025.\n")
+            "Sở Nội vụ đôn đốc các sở, ngành; Uỷ ban nhân dân các huyện hoàn thành việc sắp xếp "
+            "trước ngày 30/11/2025.\n")
     tasks = parse_notice(text).tasks
     assert [t.lead for t in tasks] == [["Sở Công Thương"], ["Sở Nội vụ"]]
     assert tasks[0].deadline == date(2025, 11, 30)
