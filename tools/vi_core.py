@@ -191,6 +191,7 @@ VI = {
 "the unit(s) after «{word}»": "(các) đơn vị đứng sau «{word}»",
 "the unit(s) named in the heading «{heading}»": "(các) đơn vị nêu ở đề mục «{heading}»",
 "the unit(s) written before a colon": "(các) đơn vị viết trước dấu hai chấm",
+"the unit(s) the points are addressed to: «{heading}»": "(các) đơn vị được giao các nội dung dưới đây: «{heading}»",
 "a line «Đơn vị chủ trì: …» under the directive": "dòng «Đơn vị chủ trì: …» dưới nội dung chỉ đạo",
 "a day with its preposition: that day": "một ngày kèm giới từ: chính ngày đó",
 "a month: its last day": "một tháng: ngày cuối tháng",

@@ -11,6 +11,7 @@ _LEAD = {
     "trigger": N_("the unit(s) after «{word}»"),
     "heading": N_("the unit(s) named in the heading «{heading}»"),
     "colon": N_("the unit(s) written before a colon"),
+    "intro": N_("the unit(s) the points are addressed to: «{heading}»"),
     "unit_line": N_("a line «Đơn vị chủ trì: …» under the directive"),
 }
 _DEADLINE = {

@@ -408,6 +408,9 @@ class _Walker:
         self.levels: dict[str, int] = {}
         self.stack: list[_Heading] = []
         self.last_group: list[_Draft] = []
+        # "UBND huyện yêu cầu các đơn vị thực hiện một số nội dung sau:": who the points below are for
+        self.intro_units: list[str] = []
+        self.intro_text = ""
 
     # outline
     def level_of(self, kind: str) -> int:
@@ -432,7 +435,7 @@ class _Walker:
         for heading in reversed(self.stack):
             if heading.units:
                 return heading.units
-        return []
+        return self.intro_units
 
     # content
     def timing(self, text: str) -> Deadline | None:
@@ -443,8 +446,8 @@ class _Walker:
         current: _Draft | None = None
         group: list[_Draft] = []
         fallback = leads or self.default_leads()
-        fallback_why = "colon" if leads else "heading:" + next(
-            (h.text for h in reversed(self.stack) if h.units), "")
+        heading = next((h.text for h in reversed(self.stack) if h.units), None)
+        fallback_why = "colon" if leads else ("heading:" + heading if heading else "intro:" + self.intro_text)
         for boundary, clause in _clauses(content):
             lead, why = find_lead_why(clause)
             if lead:
@@ -603,6 +606,10 @@ def parse_notice(text: str) -> ParsedNotice:
     info = _header(paragraphs, start)
     walker = _Walker(info.issued_date or info.meeting_date or _posted_date(paragraphs[:max(start, 6)]))
     info.reference_date = walker.ref
+    if start:
+        intro_units, intro_why = find_lead_why(paragraphs[start - 1].rstrip(":"))
+        if intro_why and intro_why.startswith("trigger"):
+            walker.intro_units, walker.intro_text = intro_units, paragraphs[start - 1]
     closing_issuer = None
     body = paragraphs[start:]
     for index, p in enumerate(body):
@@ -706,9 +713,15 @@ _CARRY_OUT = re.compile(
 
 
 def _only_carry_out(text: str) -> bool:
+    """The units (a subject, or after "đề nghị" even behind "Nhận được Công văn này, …") and then
+    nothing but "triển khai thực hiện"."""
     body = _LEAD_IN.sub("", text.strip())
-    trigger = _TRIGGER.match(body)
-    names, end, _ = read_units(body, trigger.end() if trigger else 0)
+    names, end, _ = read_units(body)
+    if not names:
+        for trigger in _TRIGGER.finditer(body):
+            names, end, _ = read_units(body, trigger.end())
+            if names:
+                break
     return bool(names) and bool(_CARRY_OUT.match(body[end:].strip(" ,")))
 
 

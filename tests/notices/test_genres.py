@@ -71,3 +71,21 @@ def test_a_pdf_text_layer_with_glued_words_reads_like_the_clean_text():
     task = parse_notice(glued).tasks[0]
     assert task.lead == ["Văn phòng Đảng uỷ"] and task.coordinate == ["Ban Xây dựng Đảng"]
     assert task.deadline == date(2025, 12, 5)
+
+
+LETTER = ("ỦY BAN NHÂN DÂN\nHUYỆN TIÊN PHƯỚC\nSố: 77/UBND-VP\nV/v kiểm tra an toàn trường học trước năm học mới\n"
+          "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTiên Phước, ngày 04 tháng 8 năm 2026\n"
+          "Kính gửi:\n- Phòng Giáo dục và Đào tạo;\n- UBND các xã.\n"
+          "Thực hiện chỉ đạo của UBND tỉnh, UBND huyện yêu cầu các đơn vị triển khai các nội dung sau:\n"
+          "1. Kiểm tra phòng học xuống cấp, báo cáo trước ngày 20/8/2026.\n"
+          "2. Phòng Giáo dục và Đào tạo tổng hợp, báo cáo UBND huyện trước ngày 25/8/2026.\n"
+          "Nhận được Công văn này, đề nghị các đơn vị khẩn trương triển khai thực hiện./.\n"
+          "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n")
+
+
+def test_an_official_letter_points_without_a_unit_go_to_whom_the_request_names():
+    notice = parse_notice(LETTER)
+    assert notice.document.title == "kiểm tra an toàn trường học trước năm học mới"
+    assert [(t.lead, t.deadline) for t in notice.tasks] == [
+        (["các đơn vị"], date(2026, 8, 20)), (["Phòng Giáo dục và Đào tạo"], date(2026, 8, 25))]
+    assert notice.tasks[0].why_lead.startswith("intro:")  # the closing "Nhận được Công văn này, …" is no task
