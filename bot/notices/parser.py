@@ -584,6 +584,17 @@ def _posted_date(paragraphs: list[str]) -> date | None:
     return None
 
 
+_PAGE_DATE = re.compile(r"^\s*(?:Cập nhật|Đăng|Ngày đăng|Ngày cập nhật|Thời gian đăng)[^\d\n]{0,20}"
+                        r"(?:\d{1,2}:\d{2}\s*,?\s*)?(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})",
+                        re.IGNORECASE | re.MULTILINE)
+
+
+def _posted_in_page(text: str) -> date | None:
+    """"Cập nhật lúc 15:20, 03/6/2026": a line the cleaning drops as page chrome, read from the raw text."""
+    m = _PAGE_DATE.search(text[:3000])
+    return _to_date(*m.groups()) if m else None
+
+
 def _body_start(paragraphs: list[str]) -> int:
     for i, p in enumerate(paragraphs[:60]):
         if _BODY_START.search(p) and len(p) > 10 and _marker(p)[0] is None:
@@ -604,7 +615,8 @@ def parse_notice(text: str) -> ParsedNotice:
     paragraphs = [p for p in clean_text(text).split("\n") if p.strip()]
     start = _body_start(paragraphs)
     info = _header(paragraphs, start)
-    walker = _Walker(info.issued_date or info.meeting_date or _posted_date(paragraphs[:max(start, 6)]))
+    walker = _Walker(info.issued_date or info.meeting_date or _posted_date(paragraphs[:max(start, 6)])
+                     or _posted_in_page(text))
     info.reference_date = walker.ref
     if start:
         intro_units, intro_why = find_lead_why(paragraphs[start - 1].rstrip(":"))

@@ -84,7 +84,10 @@ _PROTECTED = re.compile(
     r"Bồi thường,? hỗ trợ(?:,? và|,) tái định cư|HĐND và UBND|Hội đồng nhân dân và Ủy ban nhân dân|"
     r"Hội đồng nhân dân và Uỷ ban nhân dân|[Vv]ăn hóa,? Thể thao và Du lịch|[Pp]hòng cháy,? chữa cháy(?: và cứu nạn,? cứu hộ)?|"  # noqa: E501
     r"[Pp]hòng,? chống [a-zà-ỹđ ]{3,30}?(?= và| thị xã| huyện| tỉnh|,|$)|"
-    r"dự án các công trình xây dựng|[Đđ]ầu tư xây dựng|[Qq]uản lý dự án|Quản lý thị trường|Phát triển quỹ đất|"
+    r"dự án các công trình xây dựng|"
+    # "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông": the standard name of a project board
+    r"(?:xây dựng )?các công trình (?:giao thông|dân dụng và công nghiệp|dân dụng|nông nghiệp và phát triển nông thôn|"
+    r"nông nghiệp)|[Đđ]ầu tư xây dựng|[Qq]uản lý dự án|Quản lý thị trường|Phát triển quỹ đất|"
     r"[Gg]iáo dục thường xuyên|Tìm kiếm cứu nạn|tìm kiếm cứu nạn|cứu nạn, cứu hộ|[Tt]ổ chức (?:có )?liên quan|"
     r"[Tt]ổ chức, cá nhân|cơ quan, tổ chức|Ban quản lý|Ban Quản lý|Ban Chỉ đạo|Ban chỉ đạo|Trung tâm Phát triển|"
     r"[Hh]ành chính công|[Tt]hu ngân sách|Thường trực|Thông tin và Truyền thông|Kinh tế, Hạ tầng và Đô thị|"

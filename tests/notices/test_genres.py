@@ -89,3 +89,15 @@ def test_an_official_letter_points_without_a_unit_go_to_whom_the_request_names()
     assert [(t.lead, t.deadline) for t in notice.tasks] == [
         (["các đơn vị"], date(2026, 8, 20)), (["Phòng Giáo dục và Đào tạo"], date(2026, 8, 25))]
     assert notice.tasks[0].why_lead.startswith("intro:")  # the closing "Nhận được Công văn này, …" is no task
+
+
+def test_portal_news_a_project_board_name_and_the_page_date_behind_a_day_without_year():
+    text = ("Trang chủ > Tin tức > Chỉ đạo điều hành\nCập nhật lúc 09:05, 12/6/2026\n"
+            "Chiều 11/6, Chủ tịch UBND tỉnh kiểm tra công trường. Cùng đi có lãnh đạo các sở, ngành.\n"
+            "Qua báo cáo của nhà thầu, khối lượng đạt 40%. Chủ tịch UBND tỉnh biểu dương các lực lượng.\n"
+            "Chủ tịch UBND tỉnh yêu cầu Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp "
+            "khẩn trương hoàn thiện hồ sơ quyết toán trước ngày 15/7.\n"
+            "UBND tỉnh cảm ơn các đơn vị đã phối hợp.\n")
+    tasks = parse_notice(text).tasks
+    assert [(t.lead, t.deadline) for t in tasks] == [
+        (["Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp"], date(2026, 7, 15))]
