@@ -30,7 +30,7 @@ _PROPER_HEADS = (
 )
 # Short heads that are units only before a capitalised name ("Phòng Kinh tế", not "Phòng họp số 7";
 # "Hội Nông dân", not "Hội nghị"; "Tổ Công tác", not "Tổ chức thực hiện").
-_NAMED_HEADS = r"Phòng|Sở|Ban|Cục|Bộ|Hội|Đoàn|Tổ|Trường|Đội|Đài|Viện|Quỹ|Hạt|Trạm|Chi bộ|Đảng bộ|Trung tâm|Văn phòng|Công ty|Trưởng|Chánh|Xã|Phường|Thị trấn"  # noqa: E501
+_NAMED_HEADS = r"Đồng chí|đồng chí|Phòng|Sở|Ban|Cục|Bộ|Hội|Đoàn|Tổ|Trường|Đội|Đài|Viện|Quỹ|Hạt|Trạm|Chi bộ|Đảng bộ|Trung tâm|Văn phòng|Công ty|Trưởng|Chánh|Xã|Phường|Thị trấn"  # noqa: E501
 _PROPER = re.compile(rf"(?:{_PROPER_HEADS})(?![{_L}])|(?:{_NAMED_HEADS})\s+(?=[{_UP}0-9])")
 # "xã Tân Long", "phường Văn Phú", "Phường 1", "thị trấn Phú Lộc": a commune by its name
 _LOCALITY = re.compile(rf"(?:xã|phường|thị trấn|Xã|Phường|Thị trấn)\s+(?:[{_UP}]|\d)")
@@ -84,7 +84,7 @@ _PROTECTED = re.compile(
     r"Bồi thường,? hỗ trợ(?:,? và|,) tái định cư|HĐND và UBND|Hội đồng nhân dân và Ủy ban nhân dân|"
     r"Hội đồng nhân dân và Uỷ ban nhân dân|[Vv]ăn hóa,? Thể thao và Du lịch|[Pp]hòng cháy,? chữa cháy(?: và cứu nạn,? cứu hộ)?|"  # noqa: E501
     r"[Pp]hòng,? chống [a-zà-ỹđ ]{3,30}?(?= và| thị xã| huyện| tỉnh|,|$)|"
-    r"dự án các công trình xây dựng|"
+    r"dự án các công trình xây dựng|[Cc]hi (?:bộ|cục|nhánh|hội|đoàn)|"
     # "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông": the standard name of a project board
     r"(?:xây dựng )?các công trình (?:giao thông|dân dụng và công nghiệp|dân dụng|nông nghiệp và phát triển nông thôn|"
     r"nông nghiệp)|[Đđ]ầu tư xây dựng|[Qq]uản lý dự án|Quản lý thị trường|Phát triển quỹ đất|"
@@ -211,6 +211,9 @@ def split_unit_list(phrase: str) -> list[str]:
     return [re.sub(r"\s+", " ", n).strip(" ,") for n in names if n.strip(" ,")]
 
 
+_IN_CHARGE = re.compile(r"\s*phụ trách(?=\s*[,.;:]|\s*$|\s+(?:chỉ đạo|chủ trì|theo dõi|triển khai|tổ chức|trực tiếp))")
+
+
 def read_units(text: str, start: int = 0) -> tuple[list[str], int, str]:
     """Unit names at `start` (empty when none starts there), the end offset and what stopped the list."""
     names, end, why = _read_units(text, start)
@@ -227,6 +230,12 @@ def _read_units(text: str, start: int) -> tuple[tuple[str, ...], int, str]:
     if not starts_with_unit(text[start:start + 80]):
         return (), start, "none"
     end, why = _find_end(text, start)
+    # a person as a unit: "đồng chí Phó Bí thư phụ trách" (before the action or a stop) is one lead
+    if re.match(r"[Đđ]ồng chí ", text[start:start + 9]):
+        m = _IN_CHARGE.match(text, end)
+        if m:
+            end = m.end()
+            why = "verb" if end < len(text) and _STOP.match(text, end + 1) else _find_end(text, end)[1]
     phrase = text[start:end].strip(" ,")
     if not phrase:
         return (), start, "none"

@@ -101,3 +101,12 @@ def test_portal_news_a_project_board_name_and_the_page_date_behind_a_day_without
     tasks = parse_notice(text).tasks
     assert [(t.lead, t.deadline) for t in tasks] == [
         (["Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp"], date(2026, 7, 15))]
+
+
+def test_party_bodies_chi_bo_and_a_person_in_charge_are_leads():
+    text = ("Thường trực Đảng uỷ kết luận như sau:\n"
+            "1. Đề nghị các chi bộ rà soát đảng viên cao tuổi, gửi Văn phòng Đảng uỷ trước ngày 15/11/2025.\n"
+            "2. Giao đồng chí Phó Bí thư phụ trách chỉ đạo tổng kết phong trào thi đua trong tháng 12/2025.\n"
+            "3. Uỷ ban Kiểm tra Đảng uỷ giám sát việc thu nộp đảng phí.\n")
+    assert [t.lead for t in parse_notice(text).tasks] == [
+        ["các chi bộ"], ["đồng chí Phó Bí thư phụ trách"], ["Uỷ ban Kiểm tra Đảng uỷ"]]
