@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import select
@@ -110,6 +110,19 @@ class App:
         sent = await self.dispatcher.run_once(now)
         return planned, sent
 
+    async def recover(self, startup: bool = False) -> int:
+        """Handle inbox rows stored but never handled, oldest first (at start-up, and on a tick
+        for rows older than RECOVER_AFTER, which a live handler cannot still be holding)."""
+        try:
+            handled = await self.core.recover(
+                older_than=timedelta(0) if startup else RECOVER_AFTER)
+        except Exception:  # the database is still away: the next tick tries again
+            log.exception("recovering the inbox failed")
+            return 0
+        if handled:
+            log.info("handled %d stored update(s) that were waiting", handled)
+        return handled
+
     async def tell_office_chat_gone(self, gone: GoneChat) -> None:
         """A contact blocked the bot or left: tell the Office so it can register someone else."""
         now = self.clock()
@@ -141,6 +154,7 @@ class App:
             raise NoChannel("no channel configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN")
         stop = stop or asyncio.Event()
         await self.migrate()
+        await self.recover(startup=True)  # what an earlier run stored and never handled
         scheduler = start_scheduler(self)
         tasks = {name: asyncio.create_task(ch.start(self.core.handle), name=f"channel:{name}")
                  for name, ch in self.channels.items()}
@@ -178,6 +192,7 @@ class App:
                 await aclose()
 
 
+RECOVER_AFTER = timedelta(minutes=1)  # an inbox row unhandled this long is picked up by the tick
 CHANNEL_STOP_TIMEOUT = 15.0  # seconds for a channel to end its receiving loop after stop()
 TICK_STOP_TIMEOUT = 30.0  # seconds for a planning or dispatch tick under way to finish
 

@@ -85,6 +85,14 @@ class Settings:
     max_file_mb: int = 20  # larger files are refused before they are downloaded
     meeting_date: str | None = None  # dd/mm/yyyy, can be changed in chat with /meeting
     reminders: ReminderPolicy = ReminderPolicy()
+    # Reliability (issue 10): how long an update that cannot be stored is retried in memory
+    # before the platform is left to resend it (or the sender asked to); how many failed
+    # handlings set an inbox row aside; how long a proactive message without its own lifetime
+    # is retried through transient failures; after how long an outage is reported.
+    store_retry_seconds: float = 90.0
+    inbox_max_attempts: int = 3
+    outbox_ttl_hours: int = 24
+    outage_alert_minutes: int = 10
 
     @property
     def tz(self) -> ZoneInfo:
@@ -141,4 +149,11 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = Path(
         max_file_mb=_int(get("NHACVIEC_MAX_FILE_MB", "20"), "NHACVIEC_MAX_FILE_MB"),
         meeting_date=get("NHACVIEC_MEETING_DATE") or None,
         reminders=policy,
+        store_retry_seconds=_int(get("NHACVIEC_STORE_RETRY_SECONDS", "90"),
+                                 "NHACVIEC_STORE_RETRY_SECONDS"),
+        inbox_max_attempts=max(1, _int(get("NHACVIEC_INBOX_MAX_ATTEMPTS", "3"),
+                                       "NHACVIEC_INBOX_MAX_ATTEMPTS")),
+        outbox_ttl_hours=_int(get("NHACVIEC_OUTBOX_TTL_HOURS", "24"), "NHACVIEC_OUTBOX_TTL_HOURS"),
+        outage_alert_minutes=_int(get("NHACVIEC_OUTAGE_ALERT_MINUTES", "10"),
+                                  "NHACVIEC_OUTAGE_ALERT_MINUTES"),
     )

@@ -212,7 +212,7 @@ class Outbox(Base):
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list] = mapped_column(JSON, default=list)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sending|sent|failed|dropped
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sending|sent|failed|dropped|expired
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -220,6 +220,9 @@ class Outbox(Base):
     channel_message_ids: Mapped[list] = mapped_column(JSON, default=list)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Transient failures are retried until then (a reminder: the end of its deadline day);
+    # None: `created_at` plus the dispatcher's default lifetime.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SentMessage(Base):
@@ -250,7 +253,8 @@ class Inbox(Base):
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(40))  # None while waiting; "error"; "set_aside"
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # failed handlings
 
 
 class AuditLog(Base):

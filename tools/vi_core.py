@@ -217,4 +217,5 @@ VI = {
 "no date": "chưa có ngày",
 "Deadline: «{text}» → {date} — {reason}": "Thời hạn: «{text}» → {date} — {reason}",
 "Deadline: none written; the notice's report deadline applies when stored.": "Thời hạn: không ghi; khi lưu sẽ áp dụng hạn báo cáo chung của thông báo.",
+"A message could not be handled after {attempts} attempts and was set aside. From {name} on {channel}: «{text}»": "Một tin nhắn đã xử lý {attempts} lần không được nên được để riêng. Của {name} trên {channel}: «{text}»",
 }

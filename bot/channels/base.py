@@ -91,6 +91,14 @@ class PermanentError(ChannelError):
     """The platform refused this message for good (400): do not retry."""
 
 
+class NotStored(Exception):
+    """Raised by the core's `on_incoming` when the update could not be committed to the inbox
+    (database locked, gone or full, after a bounded retry). The channel must not confirm it to
+    the platform (no offset past it, an error status to a webhook), so that it comes again; where
+    the platform cannot send it again, the sender is asked to."""
+
+
+# Returns the immediate answers; raises NotStored when the update was not kept.
 IncomingHandler = Callable[[Incoming], Awaitable[list[Outgoing]]]
 
 

@@ -7,6 +7,12 @@ only the framework calls and the translation of framework errors differ.
 Updates are converted from the raw Bot API JSON (`incoming_from_update`), which is the same
 whichever framework parsed it. Updates of one chat are handled one after another (in the order
 Telegram gave them); different chats are handled concurrently.
+
+Store, then confirm (issue 10): both adapters long-poll with their own getUpdates loop
+(`TelegramBase._poll`), not the framework's, because the frameworks confirm an update (the next
+offset) as soon as they fetched it. Here the offset moves past an update only once the core has
+committed it to the inbox; a webhook answers 200 only then, and 503 otherwise, so Telegram
+sends it again. A resend of an update already handled is recognised by its update id.
 """
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -33,17 +39,15 @@ from aiogram.exceptions import (
     TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import (
     BufferedInputFile,
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     ReplyParameters,
     Update,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.channels.base import (
@@ -54,6 +58,7 @@ from bot.channels.base import (
     ChatGone,
     Incoming,
     IncomingHandler,
+    NotStored,
     Outgoing,
     PermanentError,
     RetryAfter,
@@ -71,6 +76,7 @@ REQUEST_TIMEOUT = 30.0  # seconds, for every call except long polling
 CONCURRENT_UPDATES = 64
 STOP_GRACE = 10.0  # seconds given to handlers still running when the channel stops
 REPLY_RETRY_AFTER_MAX = 30.0  # a reply waits out a 429 up to this long, then gives up
+POLL_BACKOFF = (1.0, 30.0)  # seconds before polling again after a failure: first, at most
 _SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts for secret_token
 # Bad Request descriptions that mean the chat is not reachable any more.
 _GONE_DESCRIPTIONS = ("chat not found", "user not found", "peer_id_invalid", "chat_write_forbidden")
@@ -297,6 +303,7 @@ class TelegramBase:
         self._stop_requested = asyncio.Event()
         self._stopped = asyncio.Event()
         self._started = False
+        self._runner: asyncio.Task | None = None
 
     def __repr__(self) -> str:  # never show the token
         return f"{type(self).__name__}(api_base_url={self.api_base_url!r})"
@@ -322,8 +329,19 @@ class TelegramBase:
     async def _answer_callback(self, query_id: str) -> None:
         raise NotImplementedError
 
-    async def _run_polling(self) -> None:
+    async def _get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        """One getUpdates call: the updates as Bot API JSON (confirms those before `offset`)."""
         raise NotImplementedError
+
+    async def _delete_webhook(self) -> None:
+        raise NotImplementedError
+
+    def _fatal(self, exc: Exception) -> bool:
+        """True for a polling error that retrying cannot cure (the token was revoked)."""
+        raise NotImplementedError
+
+    async def _run_polling(self) -> None:
+        await self._poll()
 
     async def _run_webhook(self) -> None:
         raise NotImplementedError
@@ -335,7 +353,10 @@ class TelegramBase:
         raise NotImplementedError
 
     async def _stop_receiving(self) -> None:
-        """Ask the receiving loop to end by itself; whatever still runs is then cancelled."""
+        """Let the receiving loop end by itself (the poll loop finishes the batch it holds and
+        confirms it); whatever still runs after STOP_GRACE is then cancelled."""
+        if self._runner is not None and not self.webhook_url:
+            await asyncio.wait({self._runner}, timeout=STOP_GRACE)
 
     # -- the Channel protocol --
 
@@ -382,6 +403,7 @@ class TelegramBase:
         self._started = True
         self._on_incoming = on_incoming
         runner = asyncio.create_task(self._run_webhook() if self.webhook_url else self._run_polling())
+        self._runner = runner
         stop_wait = asyncio.create_task(self._stop_requested.wait())
         try:
             await asyncio.wait({runner, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
@@ -419,28 +441,31 @@ class TelegramBase:
 
     # -- incoming updates --
 
-    async def _handle_update(self, update: dict[str, Any]) -> None:
-        """Convert, hand to the core, send its replies. Never raises: polling must go on."""
+    async def _handle_update(self, update: dict[str, Any]) -> bool:
+        """Convert, hand to the core, send its replies. False only when the core could not
+        store the update (it must not be confirmed); never raises: polling must go on."""
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
         try:
             incoming = incoming_from_update(update, self.name)
             if incoming is None or self._on_incoming is None:
-                return
-            if incoming.text.startswith("/") and "@" in incoming.text.split(" ", 1)[0]:
-                text = command_for_us(incoming.text, await self.username())
-                if text is None:
-                    return
-                incoming = replace(incoming, text=text)
-            if "callback_query" in update:
-                await self._answer_quietly(update["callback_query"]["id"])
-            async with self._order.hold(incoming.chat_id):
+                return True
+            async with self._order.hold(incoming.chat_id):  # in order, from the start
+                if incoming.text.startswith("/") and "@" in incoming.text.split(" ", 1)[0]:
+                    text = command_for_us(incoming.text, await self.username())
+                    if text is None:
+                        return True
+                    incoming = replace(incoming, text=text)
                 try:
                     replies = await self._on_incoming(incoming)
+                except NotStored:
+                    return False
                 except Exception:  # noqa: BLE001 - a failing handler must not stop the channel
                     log.exception("handler failed for telegram update %s", incoming.update_id)
-                    return
+                    return True
+                if "callback_query" in update:  # only once kept: a resend is pressed again
+                    await self._answer_quietly(update["callback_query"]["id"])
                 for reply in replies or []:
                     if not await self._send_reply(incoming.chat_id, reply):
                         break
@@ -449,6 +474,83 @@ class TelegramBase:
         finally:
             if task is not None:
                 self._inflight.discard(task)
+        return True
+
+    async def _poll(self) -> None:
+        """Long polling that confirms only what the core kept.
+
+        Each batch is handled (chats concurrently, each chat in order) before the next call;
+        that call's offset is the first update not kept, so Telegram gives it (and what follows,
+        recognised as duplicates by the core) again. Ends when `stop` is requested, after the
+        batch under way and one last call that confirms it."""
+        # A webhook left from an earlier run would make every getUpdates fail with 409.
+        await self._delete_webhook()
+        offset: int | None = None
+        backoff = POLL_BACKOFF[0]
+        limit = asyncio.Semaphore(CONCURRENT_UPDATES)
+
+        async def one(update: dict[str, Any]) -> bool:
+            async with limit:
+                return await self._handle_update(update)
+
+        stop_wait = asyncio.ensure_future(self._stop_requested.wait())
+        try:
+            while not self._stop_requested.is_set():
+                poll = asyncio.ensure_future(self._get_updates(offset, self.poll_timeout))
+                await asyncio.wait({poll, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+                if not poll.done():  # stopping: what this poll fetched is not confirmed
+                    poll.cancel()
+                    await asyncio.gather(poll, return_exceptions=True)
+                    break
+                try:
+                    updates = sorted(poll.result(), key=lambda u: u["update_id"])
+                except Exception as exc:  # noqa: BLE001
+                    if self._fatal(exc):
+                        raise
+                    log.warning("telegram polling failed, retrying in %.0fs: %s", backoff,
+                                redact(f"{type(exc).__name__}: {exc}"))
+                    await self._pause(backoff)
+                    backoff = min(backoff * 2, POLL_BACKOFF[1])
+                    continue
+                backoff = POLL_BACKOFF[0]
+                if not updates:
+                    continue
+                kept = await asyncio.gather(*(one(u) for u in updates))
+                lost = [u["update_id"] for u, ok in zip(updates, kept) if not ok]
+                offset = lost[0] if lost else updates[-1]["update_id"] + 1
+                if lost:  # the database is in trouble: give it time before asking again
+                    log.warning("telegram updates %s not stored; asking for them again", lost)
+                    await self._pause(backoff)
+                    backoff = min(backoff * 2, POLL_BACKOFF[1])
+        finally:
+            stop_wait.cancel()
+        if offset is not None:  # confirm the last batch, so a restart does not fetch it again
+            try:
+                await self._get_updates(offset, 0)
+            except Exception as exc:  # noqa: BLE001 - a resend would only be a known duplicate
+                log.info("telegram: final confirmation failed: %s", type(exc).__name__)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake up at once when stop is requested."""
+        try:
+            await asyncio.wait_for(self._stop_requested.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        """200 only once the update is in the inbox (or is one the bot ignores); 503 when it
+        could not be stored, so that Telegram delivers it again."""
+        if not secret_matches(request.headers.get(SECRET_HEADER), self.webhook_secret):
+            return web.Response(status=401, text="Unauthorized")
+        try:
+            update = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="Bad Request")
+        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+            return web.Response(status=400, text="Bad Request")
+        if not await self._handle_update(update):
+            return web.Response(status=503, text="not stored, send again")
+        return web.json_response({})
 
     async def _answer_quietly(self, query_id: str) -> None:
         try:
@@ -505,14 +607,6 @@ def secret_matches(given: str | None, expected: str | None) -> bool:
 # ---- aiogram -------------------------------------------------------------------------------------
 
 
-class _SecretCheckingHandler(SimpleRequestHandler):
-    """aiogram's handler compares str with secrets.compare_digest, which raises (a 500) on
-    non-ASCII input; compare bytes instead so any wrong header gets a plain 401."""
-
-    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
-        return secret_matches(telegram_secret_token, self.secret_token)
-
-
 class TelegramChannel(TelegramBase):
     """Telegram through aiogram 3: long polling by default, webhook when `webhook_url` is set."""
 
@@ -522,17 +616,6 @@ class TelegramChannel(TelegramBase):
         session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_base_url),
                                  timeout=REQUEST_TIMEOUT)
         self._bot = Bot(token, session=session)
-        self._dp = Dispatcher()
-        router = Router(name="nhacviec-telegram")
-        router.message.register(self._on_message)
-        router.callback_query.register(self._on_callback)
-        self._dp.include_router(router)
-
-    async def _on_message(self, message: Message, event_update: Update) -> None:
-        await self._handle_update(_as_json(event_update))
-
-    async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
-        await self._handle_update(_as_json(event_update))
 
     async def _send_text(self, chat_id, text, buttons, reply_to) -> str | None:
         markup = None
@@ -570,31 +653,21 @@ class TelegramChannel(TelegramBase):
         me = await self._bot.me()
         return me.username or ""
 
-    async def _run_polling(self) -> None:
-        # A webhook left from an earlier run would make every getUpdates fail with 409.
-        await self._bot.delete_webhook(drop_pending_updates=False)
-        await self._dp.start_polling(
-            self._bot,
-            polling_timeout=self.poll_timeout,
-            handle_signals=False,  # the application owns signals
-            close_bot_session=False,
-            allowed_updates=ALLOWED_UPDATES,
-            tasks_concurrency_limit=CONCURRENT_UPDATES,
-        )
+    async def _get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        updates = await self._bot.get_updates(offset=offset, timeout=timeout,
+                                              allowed_updates=ALLOWED_UPDATES,
+                                              request_timeout=timeout + int(REQUEST_TIMEOUT))
+        return [_as_json(u) for u in updates]
 
-    async def _stop_receiving(self) -> None:
-        # Cancelling start_polling from outside would leave its polling task running.
-        if self.webhook_url:
-            return
-        try:
-            await asyncio.wait_for(self._dp.stop_polling(), STOP_GRACE)
-        except (RuntimeError, TimeoutError):  # not polling yet, or stuck: cancelled next
-            pass
+    async def _delete_webhook(self) -> None:
+        await self._bot.delete_webhook(drop_pending_updates=False)
+
+    def _fatal(self, exc: Exception) -> bool:
+        return isinstance(exc, TelegramUnauthorizedError)
 
     async def _run_webhook(self) -> None:
         app = web.Application()
-        handler = _SecretCheckingHandler(self._dp, self._bot, secret_token=self.webhook_secret)
-        app.router.add_post(self._webhook_path(), handler.handle)
+        app.router.add_post(self._webhook_path(), self._on_webhook)
 
         async def set_webhook() -> None:  # once listening, so the first update finds us
             assert self.webhook_url is not None  # webhook mode is chosen by having one

@@ -2,28 +2,29 @@
 
 The shared behaviour (update conversion, button answers, split replies, per-chat order,
 failure isolation, token redaction) lives in `telegram.TelegramBase`; this file only talks PTB.
-PTB's own webhook server needs tornado, so webhook mode runs a small aiohttp endpoint that
-checks the secret header and puts the update on the Application's queue.
+Updates are received by the shared loop (`TelegramBase._poll`, getUpdates with an offset only
+past what the core stored) or the shared aiohttp webhook, never by PTB's Updater, which confirms
+updates as it fetches them; the Application only owns the Bot's life cycle.
 """
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter as PTBRetryAfter,
     TelegramError,
 )
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application
 
 from bot.channels.base import ChannelError, ChatGone, PermanentError, RetryAfter, TransientError
 from bot.channels.telegram import (
@@ -31,11 +32,9 @@ from bot.channels.telegram import (
     ALLOWED_UPDATES,
     CONCURRENT_UPDATES,
     REQUEST_TIMEOUT,
-    SECRET_HEADER,
     TelegramBase,
     log,
     redact,
-    secret_matches,
 )
 
 
@@ -55,16 +54,11 @@ class PTBTelegramChannel(TelegramBase):
             .pool_timeout(REQUEST_TIMEOUT)
             .concurrent_updates(CONCURRENT_UPDATES)
             .job_queue(None)  # scheduling is the application's job (APScheduler in bot/)
+            .updater(None)  # receiving is TelegramBase's (store, then confirm)
         )
-        if self.webhook_url:
-            builder = builder.updater(None)
         self._app = builder.build()
-        self._app.add_handler(TypeHandler(Update, self._on_update))
         self._bot_ready = False
         self._bot_lock = asyncio.Lock()
-
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._handle_update(update.to_dict())
 
     async def _bot(self):
         """The PTB Bot, initialized once (sending works before or without `start`)."""
@@ -125,17 +119,23 @@ class PTBTelegramChannel(TelegramBase):
                 await app.updater.stop()
             await app.stop()
 
+    async def _get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        bot = await self._bot()
+        updates = await bot.get_updates(offset=offset, timeout=dt.timedelta(seconds=timeout),
+                                        allowed_updates=ALLOWED_UPDATES,
+                                        read_timeout=timeout + REQUEST_TIMEOUT)
+        return [u.to_dict() for u in updates]
+
+    async def _delete_webhook(self) -> None:
+        bot = await self._bot()
+        await bot.delete_webhook(drop_pending_updates=False)
+
+    def _fatal(self, exc: Exception) -> bool:
+        return isinstance(exc, InvalidToken)
+
     async def _run_polling(self) -> None:
-        async with self._running_app() as app:
-            assert app.updater is not None  # the Application is built with an Updater
-            # Bootstrapping deletes a webhook left from an earlier run, as in the aiogram adapter.
-            await app.updater.start_polling(
-                timeout=dt.timedelta(seconds=self.poll_timeout),
-                allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,
-                error_callback=_log_polling_error,
-            )
-            await asyncio.Event().wait()
+        async with self._running_app():
+            await self._poll()
 
     async def _run_webhook(self) -> None:
         async with self._running_app() as app:
@@ -149,18 +149,6 @@ class PTBTelegramChannel(TelegramBase):
 
             await self._serve(web_app, set_webhook)
 
-    async def _on_webhook(self, request: web.Request) -> web.Response:
-        if not secret_matches(request.headers.get(SECRET_HEADER), self.webhook_secret):
-            return web.Response(status=401, text="Unauthorized")
-        try:
-            data = await request.json()
-            update = Update.de_json(data, self._app.bot)
-        except (ValueError, TypeError, KeyError, json.JSONDecodeError):
-            return web.Response(status=400, text="Bad Request")
-        # Answer at once; the Application handles the update in the background.
-        await self._app.update_queue.put(update)
-        return web.json_response({})
-
     async def _close(self) -> None:
         try:
             if self._app.running:
@@ -171,11 +159,6 @@ class PTBTelegramChannel(TelegramBase):
                 await self._app.bot.shutdown()
         except Exception as exc:  # noqa: BLE001 - closing must not fail the caller
             log.warning("closing the telegram application: %s", redact(f"{type(exc).__name__}"))
-
-
-def _log_polling_error(exc: TelegramError) -> None:
-    # PTB retries getUpdates by itself; only log (without the token), like aiogram does.
-    log.warning("telegram polling failed, retrying: %s: %s", type(exc).__name__, redact(str(exc)))
 
 
 def _retry_seconds(exc: PTBRetryAfter) -> float:

@@ -20,6 +20,11 @@ For a text split into several parts, the parts already delivered are remembered 
 memory) and skipped when the same text is sent again to the same chat, so a retry after a failed
 second part does not repeat the first.
 
+Store, then confirm (issue 10): a webhook POST is answered 200 only once the core has committed
+the update to the inbox, 503 otherwise (Zalo sends it again). Polling cannot give an update
+back (getUpdates hands it out once), so the core's bounded retry is all there is; when even that
+fails, the sender is asked to send it again, never told it is saved.
+
 The token is never logged: httpx's own request log line is scrubbed by a logging filter, and
 every exception text we raise is built without the URL.
 """
@@ -48,6 +53,7 @@ from bot.channels.base import (
     ChatGone,
     Incoming,
     IncomingHandler,
+    NotStored,
     Outgoing,
     PermanentError,
     RetryAfter,
@@ -72,12 +78,13 @@ MAX_BACKOFF = 30.0
 SEEN_IDS_LIMIT = 10_000
 CHOICES_LIMIT = 10_000
 PARTIAL_SENDS_LIMIT = 1_000
-WEBHOOK_QUEUE_LIMIT = 1_000
 
 KNOWN_COMMANDS = frozenset(
     {"start", "help", "tasks", "status", "overdue", "meeting", "extensions", "undo", "lang"}
 )
 CHOICES_HINT = N_("Reply with the number (for example: 1) or the words of your choice.")
+NOT_SAVED = N_("Sorry, your message could not be saved because of a problem on our side. "
+               "Please send it again in a few minutes.")
 
 EVENT_KINDS: dict[str, Literal["text", "photo", "sticker", "other"]] = {
     "message.text.received": "text",
@@ -270,7 +277,7 @@ class ZaloChannel:
         self._seen = _BoundedSet(SEEN_IDS_LIMIT)
         self._choices: OrderedDict[str, list[Button]] = OrderedDict()
         self._partial: OrderedDict[str, list[str]] = OrderedDict()  # key -> ids of parts delivered
-        self._queue: asyncio.Queue[dict] = asyncio.Queue(maxsize=WEBHOOK_QUEUE_LIMIT)
+        self._handling: dict[str, asyncio.Task] = {}  # webhook updates in progress, by id
 
     def __repr__(self) -> str:  # never show the token
         return f"ZaloChannel(api_base_url={self.api_base_url!r}, webhook={bool(self.webhook_url)})"
@@ -402,28 +409,34 @@ class ZaloChannel:
             return replace(incoming, text=command)
         return incoming
 
-    async def _handle(self, update: dict) -> None:
+    async def _handle(self, update: dict) -> bool:
+        """Hand one update to the core and send its replies; False when the core could not
+        store it (not to be confirmed)."""
         incoming = self.to_incoming(update)
         if incoming is None:
             log.info("zalo: ignored an update without chat or message id (%s)", update.get("event_name"))
-            return
+            return True
         sender = (update.get("message") or {}).get("from") or {}
         if sender.get("is_bot"):
-            return
-        if not self._seen.add(incoming.update_id or ""):
+            return True
+        if (incoming.update_id or "") in self._seen:
             log.info("zalo: dropped duplicate message %s", incoming.update_id)
-            return
+            return True
         assert self._on_incoming is not None
         try:
             replies = await self._on_incoming(incoming)
+        except NotStored:
+            return False
         except Exception:
             log.exception("zalo: the core failed on message %s", incoming.update_id)
-            return
+            return True
+        self._seen.add(incoming.update_id or "")  # only once kept: a resend must get through
         for reply in replies:
             try:
                 await self.send(incoming.chat_id, reply)
             except ChannelError as exc:
                 log.warning("zalo: reply to chat %s failed: %s", incoming.chat_id, exc)
+        return True
 
     async def start(self, on_incoming: IncomingHandler) -> None:
         self._on_incoming = on_incoming
@@ -484,8 +497,8 @@ class ZaloChannel:
                     backoff = min(backoff * 2, MAX_BACKOFF)
                     continue
                 backoff = self.initial_backoff
-                if isinstance(update, dict):
-                    await self._handle(update)  # one at a time, in order
+                if isinstance(update, dict) and not await self._handle(update):  # in order
+                    await self._ask_to_resend(update)
         finally:
             stop_wait.cancel()
             if poll is not None and not poll.done():  # cancelled mid-poll: leave no orphan
@@ -493,6 +506,21 @@ class ZaloChannel:
                 await asyncio.gather(poll, return_exceptions=True)
             self.ready.clear()
             await self.aclose()
+
+    async def _ask_to_resend(self, update: dict) -> None:
+        """Polling handed us an update the core could not store, and Zalo will not hand it out
+        again: the sender is asked to send it again (never told it is saved)."""
+        chat_id = ((update.get("message") or {}).get("chat") or {}).get("id")
+        if chat_id is None:
+            return
+        log.error("zalo: message %s could not be stored; the sender is asked to send it again",
+                  (update.get("message") or {}).get("message_id"))
+        try:
+            await self._call("sendMessage", {"chat_id": str(chat_id),
+                                             "text": t(self.locale, NOT_SAVED)},
+                             read_timeout=self.send_timeout)
+        except ChannelError as exc:
+            log.warning("zalo: could not ask chat %s to send again: %s", chat_id, exc)
 
     # ----- webhook ---------------------------------------------------------------------------
 
@@ -502,7 +530,6 @@ class ZaloChannel:
         app.router.add_post(path, self._on_webhook)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        worker = asyncio.ensure_future(self._work())
         try:
             site = web.TCPSite(runner, self.host, self.port)
             await site.start()
@@ -514,12 +541,8 @@ class ZaloChannel:
         finally:
             self.ready.clear()
             await runner.cleanup()  # stop accepting, then finish what was accepted
-            try:
-                await asyncio.wait_for(self._queue.join(), 10)
-            except asyncio.TimeoutError:
-                log.warning("zalo: %d queued updates left unhandled at stop", self._queue.qsize())
-            worker.cancel()
-            await asyncio.gather(worker, return_exceptions=True)
+            if self._handling:
+                await asyncio.wait(list(self._handling.values()), timeout=10)
             await self.aclose()
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
@@ -538,18 +561,19 @@ class ZaloChannel:
         message_id = (update.get("message") or {}).get("message_id")
         if message_id is not None and str(message_id) in self._seen:
             return web.Response(text="duplicate")
+        # Answered only once the core stored it. The same update posted again meanwhile waits
+        # for the first one's outcome instead of being handled twice.
+        key = str(message_id) if message_id is not None else None
+        task = self._handling.get(key) if key is not None else None
+        if task is None:
+            task = asyncio.ensure_future(self._handle(update))
+            if key is not None:
+                self._handling[key] = task
+                task.add_done_callback(lambda _t, key=key: self._handling.pop(key, None))
         try:
-            self._queue.put_nowait(update)
-        except asyncio.QueueFull:
-            return web.Response(status=503, text="busy")  # Zalo will deliver it again
+            kept = await asyncio.shield(task)  # a client that hangs up does not cancel it
+        except Exception:  # noqa: BLE001 - _handle logs its own failures
+            kept = False
+        if not kept:
+            return web.Response(status=503, text="not stored, send again")
         return web.Response(text="ok")
-
-    async def _work(self) -> None:
-        while True:
-            update = await self._queue.get()
-            try:
-                await self._handle(update)
-            except Exception:
-                log.exception("zalo: failed to handle a webhook update")
-            finally:
-                self._queue.task_done()

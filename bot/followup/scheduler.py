@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 
 PLAN_EVERY_SECONDS = 60
 DISPATCH_EVERY_SECONDS = 3
+RECOVER_EVERY_SECONDS = 30
 
 
 def start_scheduler(app) -> AsyncIOScheduler:
@@ -32,11 +33,16 @@ def start_scheduler(app) -> AsyncIOScheduler:
         except Exception:
             log.exception("dispatch tick failed")
 
+    async def recover_tick():  # stored updates never handled (a crash, a database fault)
+        await app.recover()
+
     now = datetime.now(timezone.utc)
     # next_run_time=now: the first tick runs at start, so what fell due while down goes out.
     scheduler.add_job(plan_tick, "interval", seconds=PLAN_EVERY_SECONDS, next_run_time=now,
                       max_instances=1, coalesce=True, id="plan")
     scheduler.add_job(dispatch_tick, "interval", seconds=DISPATCH_EVERY_SECONDS,
                       next_run_time=now, max_instances=1, coalesce=True, id="dispatch")
+    scheduler.add_job(recover_tick, "interval", seconds=RECOVER_EVERY_SECONDS,
+                      max_instances=1, coalesce=True, id="recover")
     scheduler.start()
     return scheduler
