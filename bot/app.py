@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.reports.digest import queue_digest
-from bot.delivery.dispatch import Dispatcher, GoneChat, RateLimits
+from bot.delivery.dispatch import Dispatcher, GoneChat, Outage, RateLimits
 from bot.i18n import t
 from bot.followup.reminders import queue_reminders, queue_weekly
 from bot.dates.timeutil import quiet_until, utcnow
@@ -76,8 +76,13 @@ class App:
         self.channels = build_channels(settings) if channels is None else channels
         self.core = Core(self.engine, self.sessionmaker, settings, self.calendar, clock,
                          self.fetch_file)
-        self.dispatcher = Dispatcher(self.sessionmaker, self.channels, clock=clock,
-                                     on_chat_gone=self.tell_office_chat_gone, limits=limits)
+        self.dispatcher = Dispatcher(
+            self.sessionmaker, self.channels, clock=clock,
+            on_chat_gone=self.tell_office_chat_gone, limits=limits,
+            default_ttl=timedelta(hours=settings.outbox_ttl_hours),
+            outage_after=timedelta(minutes=settings.outage_alert_minutes),
+            on_expired=self.tell_office_expired, on_outage=self.tell_office_outage,
+            on_recovered=self.tell_office_recovered)
 
     async def fetch_file(self, channel: str, file_id: str) -> bytes:
         """A file someone sent, from the platform (Telegram); ChannelError if it cannot."""
@@ -122,6 +127,61 @@ class App:
         if handled:
             log.info("handled %d stored update(s) that were waiting", handled)
         return handled
+
+    async def _tell_office(self, key: str, texts: Callable[[str], str],
+                           channels: Callable[[str], bool] = lambda channel: True) -> int:
+        """Queue one notice to each active admin whose channel passes `channels`."""
+        now = self.clock()
+        async with self.sessionmaker() as session:
+            admins = (await session.scalars(select(Contact).where(
+                Contact.role == "admin", Contact.active.is_(True)))).all()
+            rows = [{"key": f"{key}:{a.id}", "kind": "notice", "channel": a.channel,
+                     "chat_id": a.chat_id, "contact_id": a.id, "due_at": now,
+                     "text": texts(a.locale)}
+                    for a in admins if a.channel in self.channels and channels(a.channel)]
+            added = await enqueue(session, rows, now)
+            await session.commit()
+        return added
+
+    def _local(self, instant: datetime) -> str:
+        return instant.astimezone(self.settings.tz).strftime("%H:%M %d/%m/%Y")
+
+    async def tell_office_expired(self, rows: list) -> None:
+        """Messages retried until they were no longer useful: the Office gets the list."""
+        lines = [f"- {row.channel} {row.chat_id}: «{' '.join(row.text.split())[:80]}»"
+                 for row in rows[:20]]
+        more = len(rows) - len(lines)
+
+        def text(locale: str) -> str:
+            head = t(locale, "{count} message(s) could not be delivered in time and expired:",
+                     count=len(rows))
+            tail = [t(locale, "… and {count} more", count=more)] if more > 0 else []
+            return "\n".join([head, *lines, *tail])
+
+        await self._tell_office(f"expired:{rows[0].id}:{len(rows)}", text)
+
+    async def tell_office_outage(self, outage: Outage) -> None:
+        """A platform unreachable for a while: told on the Office's other channels, if any."""
+        told = await self._tell_office(
+            f"outage:{outage.channel}:{outage.since.isoformat()}",
+            lambda locale: t(locale, "{channel} has been unreachable since {since}. Messages "
+                                     "are kept and will go out when it is back.",
+                             channel=outage.channel.capitalize(),
+                             since=self._local(outage.since)),
+            channels=lambda channel: channel != outage.channel)
+        if not told:
+            log.warning("the Office has no other channel to be told that %s is unreachable",
+                        outage.channel)
+
+    async def tell_office_recovered(self, outage: Outage) -> None:
+        await self._tell_office(
+            f"recovered:{outage.channel}:{outage.since.isoformat()}",
+            lambda locale: t(locale, "{channel} was unreachable from {since} to {until}; "
+                                     "{count} message(s) were delayed and are going out now.",
+                             channel=outage.channel.capitalize(),
+                             since=self._local(outage.since),
+                             until=self._local(outage.until or self.clock()),
+                             count=len(outage.delayed)))
 
     async def tell_office_chat_gone(self, gone: GoneChat) -> None:
         """A contact blocked the bot or left: tell the Office so it can register someone else."""

@@ -14,11 +14,12 @@ async def enqueue(session: AsyncSession, rows: Iterable[dict], now: datetime) ->
     """Insert outbox rows, silently skipping any whose key is already queued.
 
     Each row: key, kind, channel, chat_id, text, due_at; optional contact_id, assignment_id,
-    buttons (list of rows of {"text", "data"}). Returns how many rows were new."""
+    buttons (list of rows of {"text", "data"}), expires_at (transient failures are retried
+    until then). Returns how many rows were new."""
     rows = [
         # Every optional column given a value: a multi-row INSERT needs the same keys in each row.
         {"status": "pending", "attempts": 0, "buttons": [], "channel_message_ids": [],
-         "contact_id": None, "assignment_id": None, "created_at": now, **row}
+         "contact_id": None, "assignment_id": None, "expires_at": None, "created_at": now, **row}
         for row in rows
     ]
     if not rows:
@@ -33,12 +34,13 @@ async def enqueue(session: AsyncSession, rows: Iterable[dict], now: datetime) ->
 
 # --- Claiming and marking (used by bot/dispatch.py) -------------------------------------------
 #
-# A row's life: pending ──claim──► sending ──► sent | pending (retry) | failed | dropped.
+# A row's life: pending ──claim──► sending ──► sent | pending (retry) | failed | dropped | expired.
 # A claim is a lease: a dispatcher that dies leaves its rows in "sending" until `lease_until`
 # passes, then any dispatcher may claim them again. Every mark below only applies while the
 # caller still holds the lease, so a dispatcher whose lease ran out cannot overwrite the row.
 
 PENDING, SENDING, SENT, FAILED, DROPPED = "pending", "sending", "sent", "failed", "dropped"
+EXPIRED = "expired"  # transient failures until the message was no longer useful
 
 
 def _ready(now: datetime):
@@ -147,6 +149,12 @@ async def mark_failed(session_maker, row: Outbox, owner: str, now: datetime, err
     """Given up for good (refused by the platform, or too many transient errors)."""
     return await _mark(session_maker, row, owner, now, new_message_ids, status=FAILED,
                        lease_until=None, last_error=error[:1000], attempts=Outbox.attempts + 1)
+
+
+async def mark_expired(session_maker, row: Outbox, owner: str, now: datetime, error: str) -> bool:
+    """Retried through transient failures until its `expires_at`: no longer worth sending."""
+    return await _mark(session_maker, row, owner, now, (), status=EXPIRED, lease_until=None,
+                       last_error=error[:1000], attempts=Outbox.attempts + 1)
 
 
 async def mark_dropped(session_maker, row: Outbox, owner: str, now: datetime, error: str,

@@ -278,16 +278,55 @@ async def test_a_lost_answer_is_not_resent(db):
     assert channel.texts() == []  # the fake never recorded it; the real platform may have
 
 
-async def test_transient_errors_give_up_after_max_attempts(db):
+async def test_transient_errors_are_retried_until_the_message_expires_then_listed(db):
+    """Issue 10: no permanent failure after a few tries: retried with capped backoff until the
+    row's expiry (a reminder: its deadline day), then expired and handed to the Office."""
     clock = FakeClock()
     channel = FakeChannel(clock)
-    channel.fail["100"] = [TransientError("down")] * 5
-    await add_rows(db, [row("a")])
-    dispatcher = make(db, clock, channel, max_attempts=3)
+    channel.fail["100"] = [TransientError("down")] * 1000
+    await add_rows(db, [row("a", expires_at=T0 + timedelta(hours=3))])
+    expired: list = []
+
+    async def on_expired(rows):
+        expired.extend(r.key for r in rows)
+
+    dispatcher = make(db, clock, channel, backoff_base=30, backoff_max=300,
+                      on_expired=on_expired)
     await drain(dispatcher, clock, step=60)
     final = (await stored(db))["a"]
-    assert (final.status, final.attempts) == ("failed", 3) and "3 attempts" in final.last_error
-    assert channel.texts() == []
+    assert final.status == "expired" and "expired after" in final.last_error
+    assert final.attempts >= 3 * 3600 / 300  # tried every 5 minutes at most, for 3 hours
+    assert T0 + timedelta(hours=2, minutes=55) <= clock.now <= T0 + timedelta(hours=3)
+    assert expired == ["a"] and channel.texts() == []
+
+
+async def test_twenty_minutes_down_then_back_nothing_lost_and_the_office_told_once(db):
+    clock = FakeClock()
+    channel = FakeChannel(clock)
+    channel.fail.update({str(chat): [TransientError("connect failed")] * 10_000
+                         for chat in range(100, 110)})
+    await add_rows(db, [row(f"r{i}", chat_id=str(100 + i)) for i in range(10)])
+    outages, recoveries = [], []
+
+    async def on_outage(outage):
+        outages.append((outage.since, clock.now))
+
+    async def on_recovered(outage):
+        recoveries.append((outage.since, outage.until, len(outage.delayed)))
+
+    dispatcher = make(db, clock, channel, on_outage=on_outage, on_recovered=on_recovered)
+    while clock.now < T0 + timedelta(minutes=20):
+        await dispatcher.run_once()
+        clock.advance(10)
+    assert len(outages) == 1 and timedelta(minutes=10) <= outages[0][1] - outages[0][0] \
+        < timedelta(minutes=11)
+    channel.fail.clear()  # the platform is back
+    await drain(dispatcher, clock, step=10)
+    rows = await stored(db)
+    assert sorted(channel.texts()) == sorted(f"Nhắc việc r{i}" for i in range(10))
+    assert {r.status for r in rows.values()} == {"sent"}
+    [(since, until, delayed)] = recoveries
+    assert since == T0 and until >= T0 + timedelta(minutes=20) and delayed == 10
 
 
 async def test_permanent_error_fails_the_row_and_the_rest_go_on(db):

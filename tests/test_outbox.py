@@ -22,7 +22,7 @@ def row(key: str, chat_id: str = "100", due_at: datetime = T0, **extra) -> dict:
 
 async def add_rows(db, rows) -> None:
     async with db.session() as session:
-        await outbox.enqueue(session, rows, T0 - timedelta(days=1))
+        await outbox.enqueue(session, rows, T0 - timedelta(hours=1))
         await session.commit()
 
 

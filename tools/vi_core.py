@@ -218,4 +218,8 @@ VI = {
 "Deadline: «{text}» → {date} — {reason}": "Thời hạn: «{text}» → {date} — {reason}",
 "Deadline: none written; the notice's report deadline applies when stored.": "Thời hạn: không ghi; khi lưu sẽ áp dụng hạn báo cáo chung của thông báo.",
 "A message could not be handled after {attempts} attempts and was set aside. From {name} on {channel}: «{text}»": "Một tin nhắn đã xử lý {attempts} lần không được nên được để riêng. Của {name} trên {channel}: «{text}»",
+"{count} message(s) could not be delivered in time and expired:": "{count} tin nhắn không gửi được kịp thời và đã hết hạn:",
+"… and {count} more": "… và {count} tin khác",
+"{channel} has been unreachable since {since}. Messages are kept and will go out when it is back.": "{channel} không kết nối được từ {since}. Các tin nhắn vẫn được giữ và sẽ gửi khi kết nối lại.",
+"{channel} was unreachable from {since} to {until}; {count} message(s) were delayed and are going out now.": "{channel} mất kết nối từ {since} đến {until}; {count} tin nhắn bị chậm và đang được gửi.",
 }

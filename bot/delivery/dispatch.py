@@ -9,6 +9,13 @@ close that window; everything marked sent is never sent again, across restarts a
 Rate limits are kept in memory by each dispatcher (they are not shared between processes):
 about 1 message a second per chat, 20 a minute per group chat, 25 a second per channel overall.
 Quiet hours are the planner's business (it sets `due_at`); the dispatcher sends what is due.
+
+No permanent failure for a transient error (issue 10): network errors, timeouts, 5xx and 429
+are retried with capped backoff until the row's `expires_at` (a reminder: the end of its
+deadline day; others `default_ttl` after they were queued), then the row is `expired` and
+handed to `on_expired` (the Office gets the list). A channel whose sends have all failed for
+`outage_after` is reported once (`on_outage`, log WARNING); its first success afterwards
+reports the recovery with the outage's span and how many rows it delayed (`on_recovered`).
 """
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ import os
 import socket
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
@@ -59,6 +66,18 @@ class DispatchResult:
     deferred: int = 0  # rows handed back unsent, for pacing or a 429 (not failures)
     failed: int = 0
     dropped: int = 0  # chat gone
+    expired: int = 0  # transient failures until the message was no longer useful
+
+
+@dataclass
+class Outage:
+    """A channel whose sends fail with transient errors since `since` (no success between)."""
+
+    channel: str
+    since: datetime
+    until: datetime | None = None  # set on recovery
+    delayed: set[int] = field(default_factory=set)  # outbox rows that failed meanwhile
+    reported: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,9 +176,13 @@ class Dispatcher:
         batch_size: int = 200,
         lease_seconds: float = 120.0,
         workers: int = 32,
-        max_attempts: int = 6,
         backoff_base: float = 30.0,
-        backoff_max: float = 3600.0,
+        backoff_max: float = 300.0,  # capped: a platform back after an outage is used soon
+        default_ttl: timedelta = timedelta(hours=24),
+        outage_after: timedelta = timedelta(minutes=10),
+        on_expired: Callable[[list[Outbox]], Awaitable] | None = None,
+        on_outage: Callable[[Outage], Awaitable] | None = None,
+        on_recovered: Callable[[Outage], Awaitable] | None = None,
         send_timeout: float = 30.0,
         poll_seconds: float = 1.0,
         is_group: Callable[[str, str], bool] = telegram_group,
@@ -174,7 +197,11 @@ class Dispatcher:
         self.limiter = RateLimiter(limits)
         self._epoch = clock()
         self.batch_size, self.lease_seconds, self.workers = batch_size, lease_seconds, workers
-        self.max_attempts, self.backoff_base, self.backoff_max = max_attempts, backoff_base, backoff_max
+        self.backoff_base, self.backoff_max = backoff_base, backoff_max
+        self.default_ttl, self.outage_after = default_ttl, outage_after
+        self.on_expired, self.on_outage, self.on_recovered = on_expired, on_outage, on_recovered
+        self.outages: dict[str, Outage] = {}  # by channel, while its sends fail
+        self._expired: list[Outbox] = []  # expired during the pass under way
         self.send_timeout, self.poll_seconds, self.is_group = send_timeout, poll_seconds, is_group
 
     # --- one pass -----------------------------------------------------------------------------
@@ -193,6 +220,7 @@ class Dispatcher:
                                   channels=list(self.channels))
         result = DispatchResult(claimed=len(rows))
         if not rows:
+            await self._report(now)  # an outage lasts on between retries
             return result
         by_chat: dict[tuple[str, str], list[Outbox]] = {}
         for row in rows:  # claim returns due order; each chat keeps it
@@ -205,7 +233,41 @@ class Dispatcher:
         await asyncio.gather(*(self._worker(queue, result, lease_end)
                                for _ in range(min(self.workers, len(by_chat)))))
         self.limiter.forget_idle(self._seconds())
+        await self._report(now)
         return result
+
+    async def _report(self, now: datetime) -> None:
+        """Tell what this pass found: rows expired, channels down for `outage_after`."""
+        expired, self._expired = self._expired, []
+        if expired and self.on_expired is not None:
+            await self._callback(self.on_expired, expired)
+        for outage in self.outages.values():
+            if not outage.reported and now - outage.since >= self.outage_after:
+                outage.reported = True
+                log.warning("%s unreachable since %s (%d message(s) delayed so far)",
+                            outage.channel, outage.since.isoformat(timespec="seconds"),
+                            len(outage.delayed))
+                if self.on_outage is not None:
+                    await self._callback(self.on_outage, outage)
+
+    async def _callback(self, callback, *args) -> None:
+        try:
+            await callback(*args)
+        except Exception:  # telling the Office must not stop delivery
+            log.exception("dispatcher callback %s failed", getattr(callback, "__name__", callback))
+
+    async def _sent_on(self, channel: str) -> None:
+        """A send went through: the channel's outage, if any, is over."""
+        outage = self.outages.pop(channel, None)
+        if outage is None:
+            return
+        outage.until = self.clock()
+        log.log(logging.WARNING if outage.reported else logging.INFO,
+                "%s reachable again (down from %s to %s, %d message(s) delayed)", channel,
+                outage.since.isoformat(timespec="seconds"),
+                outage.until.isoformat(timespec="seconds"), len(outage.delayed))
+        if outage.reported and self.on_recovered is not None:
+            await self._callback(self.on_recovered, outage)
 
     async def run_forever(self, stop_event: asyncio.Event) -> None:
         """Pass after pass until `stop_event` is set; the pass under way is finished first (a
@@ -308,6 +370,8 @@ class Dispatcher:
                 # TransientError, a timeout (it may have arrived: a possible duplicate), network.
                 return await self._transient(row, result, exc)
             result.parts += 1
+            if row.channel in self.outages:
+                await self._sent_on(row.channel)
             if last:
                 # The crash window described at the top of the module is this await.
                 kept = await outbox.mark_sent(self.sessionmaker, row, self.owner, self.clock(),
@@ -366,16 +430,21 @@ class Dispatcher:
             result.sent += 1
             log.warning("outbox row %s: delivery unconfirmed (%s); not resent", row.id, exc)
             return "sent"
+        now = self.clock()
+        outage = self.outages.setdefault(row.channel, Outage(row.channel, since=now))
+        outage.delayed.add(row.id)
         attempts = (row.attempts or 0) + 1
-        if attempts >= self.max_attempts:
-            await outbox.mark_failed(self.sessionmaker, row, self.owner, self.clock(),
-                                     f"gave up after {attempts} attempts: {_error(exc)}")
-            result.failed += 1
-            log.warning("outbox row %s: gave up after %d attempts: %s", row.id, attempts, exc)
+        delay = min(self.backoff_max, self.backoff_base * 2 ** min(attempts - 1, 30))
+        expires = row.expires_at or (row.created_at or now) + self.default_ttl
+        if now + timedelta(seconds=delay) > expires:  # no use trying after that
+            await outbox.mark_expired(self.sessionmaker, row, self.owner, now,
+                                      f"expired after {attempts} attempts: {_error(exc)}")
+            result.expired += 1
+            self._expired.append(row)
+            log.warning("outbox row %s expired after %d attempts: %s", row.id, attempts, exc)
             return "failed"
-        delay = min(self.backoff_max, self.backoff_base * 2 ** (attempts - 1))
-        await outbox.mark_retry(self.sessionmaker, row, self.owner, self.clock(),
-                                self.clock() + timedelta(seconds=delay), _error(exc))
+        await outbox.mark_retry(self.sessionmaker, row, self.owner, now,
+                                now + timedelta(seconds=delay), _error(exc))
         result.retried += 1
         log.info("outbox row %s: %s; retry in %ss", row.id, exc, delay)
         return "retry"

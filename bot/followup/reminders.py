@@ -11,7 +11,7 @@ or again after a crash or restart, queues nothing twice. Nothing is committed he
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -175,6 +175,10 @@ async def load_plan_items(session: AsyncSession, horizon: date | None = None) ->
     return list((await connection.execute(stmt)).all())
 
 
+def _end_of_day(day, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+
+
 async def queue_reminders(session: AsyncSession, now: datetime, policy: ReminderPolicy,
                           calendar: WorkCalendar, tz: ZoneInfo) -> int:
     """Plan the reminders due at `now` and queue them; returns how many outbox rows are new.
@@ -225,7 +229,10 @@ async def queue_reminders(session: AsyncSession, now: datetime, policy: Reminder
             rows.append({"key": key, "kind": kind, "channel": contact.channel,
                          "chat_id": contact.chat_id, "contact_id": contact.id,
                          "assignment_id": due.assignment_id, "text": rendered[0],
-                         "buttons": rendered[1], "due_at": now})
+                         "buttons": rendered[1], "due_at": now,
+                         # Worth retrying through an outage until its day is over.
+                         "expires_at": _end_of_day(due.deadline if kind == "reminder" else today,
+                                                   tz)})
         marked.append({"aid": due.assignment_id, "key": due.key})
     await _drop_superseded(session, keys_by_assignment)
     added = await enqueue(session, rows, now)
