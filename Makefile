@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean locales
+.PHONY: demo test lint bench reliability install clean locales
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The README's Reliability table: real processes killed, a platform down, the database locked/full.
+reliability: $(STAMP)
+	$(BIN)/python bench/reliability.py
 
 # Rewrite the core's catalogues (locales/*/LC_MESSAGES/messages.po) from tools/vi_core.py;
 # tests/test_locales.py lists any sentence still missing a Vietnamese translation.

@@ -38,10 +38,12 @@ class Outcome:
     recorded_twice: int  # progress reports recorded more than once for one update
     answered_twice: int  # read-backs sent more than once (the crash window after a send)
     kills: int
+    unanswered: int = 0  # handled, but the read-back never sent (killed between commit and send)
 
     def line(self) -> str:
         return (f"{self.sent} replies, {self.kills} kills: lost {self.lost}, recorded twice "
-                f"{self.recorded_twice}, answered twice {self.answered_twice}")
+                f"{self.recorded_twice}, answered twice {self.answered_twice}, read-back "
+                f"missing {self.unanswered}")
 
 
 def free_port() -> int:
@@ -175,7 +177,7 @@ async def telegram_kill_run(workdir: Path, db_url: str, framework: str = "aiogra
     handled = len({str(u["update_id"]) for u in pushed} & keys)
     return Outcome(sent=replies, handled=handled, lost=replies - handled,
                    recorded_twice=reports - distinct, answered_twice=max(0, answers - handled),
-                   kills=kills)
+                   kills=kills, unanswered=max(0, handled - answers))
 
 
 async def zalo_webhook_kill_run(workdir: Path, db_url: str, replies: int = 400, kills: int = 4,
@@ -224,10 +226,10 @@ async def zalo_webhook_kill_run(workdir: Path, db_url: str, replies: int = 400, 
                 await asyncio.sleep(0.5)
         finally:
             await bot.stop()
-        answers = len(zalo.sent)
+        answers = sum("%" in (m.get("text") or "") for m in zalo.sent)
     keys, reports, distinct = await _counts(db_url, "zalo")
     await close_engines()
     handled = len(accepted & keys)
     return Outcome(sent=len(accepted), handled=handled, lost=len(accepted) - handled,
                    recorded_twice=reports - distinct, answered_twice=max(0, answers - handled),
-                   kills=kills)
+                   kills=kills, unanswered=max(0, handled - answers))
