@@ -25,15 +25,18 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import event, func, select  # noqa: E402
 
-from bench.common import machine_line  # noqa: E402
+from common import machine_line  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.channels.base import Incoming  # noqa: E402
 from bot.channels.base import TransientError  # noqa: E402
+from bot.channels.telegram import TelegramBase  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from storage.models import Inbox, Outbox, ProgressReport  # noqa: E402
 from tests.fakes.fake_telegram import FakeTelegram  # noqa: E402
@@ -56,7 +59,8 @@ async def _polling_app(url: str, fake: FakeTelegram) -> App:
     settings = load_settings(env={"NHACVIEC_DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": fake.token,
                                   "TELEGRAM_API_BASE_URL": fake.base_url}, dotenv=None)
     app = App(settings)
-    app.channels["telegram"].poll_timeout = 1
+    channel = cast(TelegramBase, app.channels["telegram"])
+    channel.poll_timeout = 1
     return app
 
 

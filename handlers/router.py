@@ -12,7 +12,7 @@ import logging
 import time
 import uuid
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable, cast
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -249,7 +249,8 @@ def incoming_from_inbox(row: Inbox) -> Incoming:
         text="" if button else row.text, user_name=payload.get("user_name") or "",
         chat_type=payload.get("chat_type") or "private", message_id=payload.get("message_id"),
         reply_to=payload.get("reply_to"), button_data=button, update_id=row.update_key,
-        attachment=Attachment(**attachment) if attachment else None, kind=row.kind)
+        attachment=Attachment(**attachment) if attachment else None,
+        kind=cast(Any, row.kind))  # one of Incoming's kinds: the channel wrote it
 
 
 def _reply_rows(msg: Incoming, inbox_id: int, replies: list[Outgoing], now: datetime) -> list[dict]:

@@ -516,7 +516,7 @@ class TelegramBase:
                 if not updates:
                     continue
                 kept = await asyncio.gather(*(one(u) for u in updates))
-                lost = [u["update_id"] for u, ok in zip(updates, kept) if not ok]
+                lost = [u["update_id"] for u, ok in zip(updates, kept, strict=True) if not ok]
                 offset = lost[0] if lost else updates[-1]["update_id"] + 1
                 if lost:  # the database is in trouble: give it time before asking again
                     log.warning("telegram updates %s not stored; asking for them again", lost)

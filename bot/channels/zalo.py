@@ -39,6 +39,7 @@ import secrets
 import unicodedata
 from collections import OrderedDict
 from dataclasses import replace
+from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -545,6 +546,11 @@ class ZaloChannel:
                 await asyncio.wait(list(self._handling.values()), timeout=10)
             await self.aclose()
 
+    def _handled(self, key: str) -> Callable[[asyncio.Task], None]:
+        def forget(_task: asyncio.Task) -> None:
+            self._handling.pop(key, None)
+        return forget
+
     async def _on_webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(WEBHOOK_HEADER)
         if given is None:
@@ -569,7 +575,7 @@ class ZaloChannel:
             task = asyncio.ensure_future(self._handle(update))
             if key is not None:
                 self._handling[key] = task
-                task.add_done_callback(lambda _t, key=key: self._handling.pop(key, None))
+                task.add_done_callback(self._handled(key))
         try:
             kept = await asyncio.shield(task)  # a client that hangs up does not cancel it
         except Exception:  # noqa: BLE001 - _handle logs its own failures
