@@ -3,6 +3,7 @@ run in an empty folder. Catches package data left out of the wheel (catalogues, 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -25,8 +26,12 @@ def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     # A clean environment: nothing of the developer's settings or of the test run leaks in.
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("NHACVIEC_", "TELEGRAM_", "ZALO_", "PYTEST", "VIRTUAL_ENV", "PYTHON"))}
+    # Built from a copy: setuptools reuses an in-tree build/ folder, which could hold stale files.
+    source = tmp / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv*", "build", "dist", ".git", "__pycache__", "*.egg-info", "*.db*", ".pytest_cache"))
     dist = tmp / "dist"
-    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(dist), str(ROOT)],
+    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(dist), str(source)],
                  cwd=tmp, env=env)
     assert built.returncode == 0, built.stderr[-3000:]
     wheels = list(dist.glob("nhacviec-*.whl"))

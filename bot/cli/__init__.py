@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"Cấu hình sai / configuration error: {exc}", file=sys.stderr)
+        print(t("vi", "Configuration error: {error}", error=str(exc)), file=sys.stderr)
         return 2
     try:
         return _dispatch(settings, args)
