@@ -71,13 +71,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
     except ConfigError as exc:
         print(t("vi", "Configuration error: {error}", error=str(exc)), file=sys.stderr)
         return 2
+    from bot.ops.logs import setup_logging
+
+    # The other commands print their own results; their log speaks only of trouble.
+    level = settings.log_level if args.command == "run" else max(settings.log_level, "WARNING",
+                                                                 key=logging.getLevelName)
+    setup_logging(level, settings.log_format, secrets=[
+        settings.telegram_token, settings.zalo_token, settings.telegram_webhook_secret,
+        settings.zalo_webhook_secret])
     try:
         return _dispatch(settings, args)
     except (KeyboardInterrupt, SystemExit):
