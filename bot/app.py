@@ -78,6 +78,12 @@ class App:
                          self.fetch_file)
         self.dispatcher = Dispatcher(self.sessionmaker, self.channels, clock=clock,
                                      on_chat_gone=self.tell_office_chat_gone, limits=limits)
+        from bot.ops.metrics import Metrics
+
+        self.metrics = Metrics(self.sessionmaker, clock)
+        # A channel in webhook mode serves GET /healthz and GET /metrics on the same server.
+        for channel in self.channels.values():
+            channel.web_mounts = [self.metrics.mount]
 
     async def fetch_file(self, channel: str, file_id: str) -> bytes:
         """A file someone sent, from the platform (Telegram); ChannelError if it cannot."""
@@ -102,12 +108,19 @@ class App:
                 weekly=await queue_weekly(session, now, policy, self.calendar, tz),
                 digest=await queue_digest(session, now, self.settings, self.calendar))
             await session.commit()
+        self.metrics.planned(self.clock())
+        return result
+
+    async def dispatch(self, now: datetime | None = None):
+        """One sending pass (the scheduler's tick), counted for /metrics."""
+        result = await self.dispatcher.run_once(now)
+        self.metrics.dispatched(result)
         return result
 
     async def tick(self, now: datetime | None = None):
         """Plan, then send what is ready. The scheduler calls this; so do `remind` and the demo."""
         planned = await self.plan(now)
-        sent = await self.dispatcher.run_once(now)
+        sent = await self.dispatch(now)
         return planned, sent
 
     async def tell_office_chat_gone(self, gone: GoneChat) -> None:

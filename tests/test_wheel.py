@@ -70,3 +70,7 @@ def test_installed_migrate_and_health(installed, tmp_path):
     assert migrated.returncode == 0, migrated.stderr[-3000:]
     assert "Cơ sở dữ liệu đã ở phiên bản mới nhất." in migrated.stdout
     assert (folder / "nhacviec.db").is_file()
+    for args in (["health", "--offline"], ["health"]):  # no token set: nothing to ask the platforms
+        health = _run([str(target / "bin" / "nhacviec"), *args], cwd=folder, env=env)
+        assert health.returncode == 0, health.stderr[-3000:]
+        assert health.stdout.startswith("Tốt: cơ sở dữ liệu ở phiên bản 0002"), health.stdout
