@@ -59,8 +59,15 @@ HINTS = {
 }
 
 
-def _var(name: str, kind: str, default: Any = None, **extra: Any) -> Any:
-    return Field(default, validation_alias=name, json_schema_extra={"kind": kind, **extra})
+KINDS: dict[str, str] = {}  # variable → kind of value (for the error message)
+CHOICES: dict[str, tuple[str, ...]] = {}  # variable → the values it may take
+
+
+def _var(name: str, kind: str, default: Any = None, choices: tuple[str, ...] = ()) -> Any:
+    KINDS[name] = kind
+    if choices:
+        CHOICES[name] = choices
+    return Field(default, validation_alias=name)
 
 
 class Settings(BaseSettings):
@@ -119,7 +126,7 @@ class Settings(BaseSettings):
     @field_validator("default_locale", "log_level", "log_format", "telegram_framework")
     @classmethod
     def _one_of(cls, value: str, info) -> str:
-        if value not in cls.model_fields[info.field_name].json_schema_extra["choices"]:
+        if value not in CHOICES[str(cls.model_fields[info.field_name].validation_alias)]:
             raise ValueError(value)
         return value
 
@@ -176,11 +183,10 @@ def _error(exc: ValidationError, given: dict[str, Any]) -> ConfigError:
                   if loc in (n, f.validation_alias)), None)
     if field is None:  # not a field's value: cannot happen with extra="ignore", but say something
         return ConfigError(HINTS["other"], name="?", value=str(first.get("input", "")))
-    name = field.validation_alias
-    extra = field.json_schema_extra or {}
+    name = str(field.validation_alias)
     value = given.get(name, first.get("input", ""))
-    choices = " / ".join(extra.get("choices", ()))
-    return ConfigError(HINTS[extra.get("kind", "other")], name=name, value=str(value), choices=choices)
+    choices = " / ".join(CHOICES.get(name, ()))
+    return ConfigError(HINTS[KINDS.get(name, "other")], name=name, value=str(value), choices=choices)
 
 
 def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
@@ -190,9 +196,9 @@ def load_settings(env: dict[str, str] | None = None, dotenv: Path | None = Path(
     env_file = dotenv if dotenv is not None and dotenv.is_file() else None
     try:
         if env is None:
-            return Settings(_env_file=env_file)
-        known = {f.validation_alias.lower(): f.validation_alias for f in Settings.model_fields.values()}
+            return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        known = {str(f.validation_alias).lower(): str(f.validation_alias) for f in Settings.model_fields.values()}
         given = {known[k.lower()]: v for k, v in env.items() if k.lower() in known and v != ""}
-        return _GivenOnly(_env_file=env_file, **given)
+        return _GivenOnly(_env_file=env_file, **given)  # type: ignore[call-arg, arg-type]
     except ValidationError as exc:
         raise _error(exc, dict(env or {})) from None

@@ -74,7 +74,8 @@ async def test_webhook_server_answers_healthz_and_metrics(tmp_path, platform):
         env = {"NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'hook.db'}",
                "NHACVIEC_WEBHOOK_HOST": "127.0.0.1", "NHACVIEC_WEBHOOK_PORT": str(port)}
         if platform in ("telegram", "ptb"):
-            env.update(TELEGRAM_FRAMEWORK="ptb" if platform == "ptb" else "aiogram", TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE_URL=tg.base_url,
+            env.update(TELEGRAM_FRAMEWORK="ptb" if platform == "ptb" else "aiogram",
+                       TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_API_BASE_URL=tg.base_url,
                        TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
                        TELEGRAM_WEBHOOK_SECRET="s3cret-s3cret")
         else:

@@ -35,7 +35,7 @@ class Report:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
 async def database_problem(engine) -> tuple[Problem | None, str | None]:

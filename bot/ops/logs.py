@@ -21,7 +21,7 @@ _HANDLER_NAME = "nhacviec"
 class SecretFilter(logging.Filter):
     """Replaces secrets (bot tokens, webhook secrets) in the message and the traceback."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         super().__init__()
         # A Telegram token's secret half can appear alone (URL-encoded paths): hide it too.
         self.secrets = sorted({p for s in secrets if s for p in (s, s.split(":", 1)[-1]) if len(p) >= 6},
@@ -66,7 +66,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-def setup_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = (),
+def setup_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str | None] = (),
                   stream: TextIO | None = None) -> logging.Handler:
     """Replace the root handler by ours (calling it again reconfigures); returns the handler."""
     root = logging.getLogger()
