@@ -83,6 +83,12 @@ class App:
             outage_after=timedelta(minutes=settings.outage_alert_minutes),
             on_expired=self.tell_office_expired, on_outage=self.tell_office_outage,
             on_recovered=self.tell_office_recovered)
+        from bot.ops.metrics import Metrics
+
+        self.metrics = Metrics(self.sessionmaker, clock)
+        # A channel in webhook mode serves GET /healthz and GET /metrics on the same server.
+        for channel in self.channels.values():
+            setattr(channel, "web_mounts", [self.metrics.mount])  # noqa: B010 - not every Channel declares it
 
     async def fetch_file(self, channel: str, file_id: str) -> bytes:
         """A file someone sent, from the platform (Telegram); ChannelError if it cannot."""
@@ -107,12 +113,19 @@ class App:
                 weekly=await queue_weekly(session, now, policy, self.calendar, tz),
                 digest=await queue_digest(session, now, self.settings, self.calendar))
             await session.commit()
+        self.metrics.planned(self.clock())
+        return result
+
+    async def dispatch(self, now: datetime | None = None):
+        """One sending pass (the scheduler's tick), counted for /metrics."""
+        result = await self.dispatcher.run_once(now)
+        self.metrics.dispatched(result)
         return result
 
     async def tick(self, now: datetime | None = None):
         """Plan, then send what is ready. The scheduler calls this; so do `remind` and the demo."""
         planned = await self.plan(now)
-        sent = await self.dispatcher.run_once(now)
+        sent = await self.dispatch(now)
         return planned, sent
 
     async def recover(self, startup: bool = False) -> int:

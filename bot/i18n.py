@@ -11,11 +11,12 @@ Every `.po` file in a language folder is merged, so each part of the bot can kee
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
 from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# The top-level `locales` package: beside the source tree in a checkout, package data in a wheel.
+LOCALES_DIR = files("locales")
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
@@ -28,7 +29,7 @@ def N_(msgid: str) -> str:
 def catalog(lang: str) -> dict[str, str]:
     messages: dict[str, str] = {}
     folder = LOCALES_DIR / lang / "LC_MESSAGES"
-    for path in sorted(folder.glob("*.po")):
+    for path in sorted((p for p in folder.iterdir() if p.name.endswith(".po")), key=lambda p: p.name):
         with path.open("rb") as fh:
             for message in read_po(fh, locale=lang):
                 if message.id and isinstance(message.id, str) and isinstance(message.string, str) and message.string:

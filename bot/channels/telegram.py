@@ -581,6 +581,8 @@ class TelegramBase:
 
     async def _serve(self, app: web.Application, when_listening: Callable[[], Awaitable[Any]]) -> None:
         """Run an aiohttp app on host:port until cancelled; `when_listening` runs once it accepts."""
+        for mount in getattr(self, "web_mounts", ()):  # /healthz, /metrics (bot/ops/metrics.py)
+            mount(app)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=STOP_GRACE)
         await runner.setup()
         try:

@@ -529,6 +529,8 @@ class ZaloChannel:
         app = web.Application()
         path = urlsplit(self.webhook_url or "").path or "/"
         app.router.add_post(path, self._on_webhook)
+        for mount in getattr(self, "web_mounts", ()):  # /healthz, /metrics (bot/ops/metrics.py)
+            mount(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:

@@ -23,6 +23,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot on every configured channel")
     sub.add_parser("demo", help="tell the whole story offline on a temporary database")
     sub.add_parser("migrate", help="bring the database to the latest schema")
+    health = sub.add_parser("health", help="exit 0 if the database and the channels' tokens are fine")
+    health.add_argument("--offline", action="store_true", help="skip asking the platforms (getMe)")
+    bak = sub.add_parser("backup", help="copy the database to FILE (SQLite backup API, or pg_dump)")
+    bak.add_argument("file")
+    res = sub.add_parser("restore", help="restore FILE into an empty database")
+    res.add_argument("file")
+    pur = sub.add_parser("purge", help="remove sent, handled and finished data older than the retention")
+    pur.add_argument("--older-than", required=True, metavar="DAYS", help="e.g. 400d")
 
     inv = sub.add_parser("invite", help="create a one-time invite code")
     inv.add_argument("unit", nargs="?", help="the unit (needed for officers)")
@@ -71,13 +79,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"Cấu hình sai / configuration error: {exc}", file=sys.stderr)
+        print(t("vi", "Configuration error: {error}", error=str(exc)), file=sys.stderr)
         return 2
+    from bot.ops.logs import setup_logging
+
+    # The other commands print their own results; their log speaks only of trouble.
+    level = settings.log_level if args.command == "run" else max(settings.log_level, "WARNING",
+                                                                 key=logging.getLevelName)
+    setup_logging(level, settings.log_format, secrets=[
+        settings.telegram_token, settings.zalo_token, settings.telegram_webhook_secret,
+        settings.zalo_webhook_secret])
     try:
         return _dispatch(settings, args)
     except (KeyboardInterrupt, SystemExit):
@@ -129,7 +143,8 @@ def _dispatch(settings, args) -> int:
     handler = {
         "migrate": commands.migrate, "invite": commands.invite, "units": commands.units,
         "import": commands.import_file, "remind": commands.remind, "status": commands.status,
-        "meeting": commands.meeting, "report": commands.report,
+        "meeting": commands.meeting, "report": commands.report, "health": commands.health,
+        "backup": commands.backup, "restore": commands.restore, "purge": commands.purge,
     }[args.command]
     try:
         return asyncio.run(handler(settings, args))

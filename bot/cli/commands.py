@@ -61,6 +61,71 @@ async def migrate(settings: Settings, args) -> int:
     return 0
 
 
+async def health(settings: Settings, args) -> int:
+    """Looks only: never migrates (a database behind the latest migration is a failure)."""
+    from bot.ops.health import check
+
+    report = await check(settings, offline=args.offline)
+    if report.problem is not None:
+        print(t(settings.default_locale, report.problem.msgid, **report.problem.values), file=sys.stderr)
+        return 1
+    lang = settings.default_locale
+    if args.offline:
+        channels = t(lang, "channels not checked (--offline)")
+    elif report.channels:
+        channels = ", ".join(f"{name} @{who}" if name == "Telegram" else f"{name} {who}"
+                             for name, who in report.channels.items())
+    else:
+        channels = t(lang, "no channel configured")
+    _say(settings, "Healthy: database at migration {revision}; {channels}.", revision=report.revision,
+         channels=channels)
+    return 0
+
+
+def _ops_error(exc) -> CommandError:
+    return CommandError(exc.msgid, **exc.values)
+
+
+async def backup(settings: Settings, args) -> int:
+    from bot.ops.backup import BackupError, backup as copy
+
+    try:
+        copy(settings.database_url, Path(args.file))
+    except BackupError as exc:
+        raise _ops_error(exc) from None
+    _say(settings, "Backup written to {path}.", path=args.file)
+    return 0
+
+
+async def restore(settings: Settings, args) -> int:
+    from bot.ops.backup import BackupError, restore as put_back
+
+    engine = make_engine(settings.database_url)  # not database(): that would create the tables
+    try:
+        await put_back(engine, settings.database_url, Path(args.file))
+    except BackupError as exc:
+        raise _ops_error(exc) from None
+    finally:
+        await engine.dispose()
+    _say(settings, "Restored from {path}.", path=args.file)
+    return 0
+
+
+async def purge(settings: Settings, args, now: datetime | None = None) -> int:
+    from bot.ops.backup import BackupError, parse_age, purge as remove
+
+    try:
+        age = parse_age(args.older_than)
+    except BackupError as exc:
+        raise _ops_error(exc) from None
+    async with database(settings) as sm, sm() as session:
+        done = await remove(session, now or utcnow(), age)
+    _say(settings, "Removed {outbox} sent messages, {inbox} handled incoming messages and the files "
+                   "of {evidence} reports older than {days} days; the audit trail is kept.",
+         outbox=done.outbox, inbox=done.inbox, evidence=done.evidence, days=age.days)
+    return 0
+
+
 async def invite(settings: Settings, args) -> int:
     async with database(settings) as sm, sm() as session:
         try:

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import itertools
 import tempfile
+from importlib.resources import files
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -24,7 +25,7 @@ from bot.config import load_settings
 from bot.delivery.dispatch import RateLimits
 from storage.models import Assignment, SentMessage
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = files("bot.demo") / "data"  # package data: found the same way in a checkout and a wheel
 WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 
 
@@ -64,6 +65,7 @@ class Transcript:
 
 class Demo:
     def __init__(self, workdir: Path):
+        self.workdir = workdir
         self.tz_name = "Asia/Ho_Chi_Minh"
         settings = load_settings(env={
             "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'demo.db'}",
@@ -103,6 +105,12 @@ class Demo:
     async def tick(self) -> None:
         await self.app.tick(self.clock.now)
 
+    def data_file(self, name: str) -> Path:
+        """The demo's CSV copied into the work folder: the commands read files by path."""
+        path = self.workdir / name
+        path.write_bytes((DATA / name).read_bytes())
+        return path
+
     def at(self, day: int, month: int, hour: int, minute: int = 0) -> None:
         self.clock.now = datetime(2026, month, day, hour, minute, tzinfo=self.tz)
         local = self.clock.now
@@ -131,7 +139,7 @@ class Demo:
         await self.app.migrate()
         self.at(13, 4, 7, 30)
         out.narrate("Văn phòng HĐND và UBND thị xã Hòa An (hư cấu) nạp danh bạ đơn vị và tạo mã mời")
-        args = argparse.Namespace(units_command="import", file=str(DATA / "units.csv"))
+        args = argparse.Namespace(units_command="import", file=str(self.data_file("units.csv")))
         await commands.units(self.settings, args)
 
         people = [
@@ -170,7 +178,7 @@ class Demo:
         out.narrate("Văn phòng nạp bảng nhiệm vụ")
         print("   $ nhacviec import tasks.csv --yes")
         await commands.import_file(self.settings, argparse.Namespace(
-            file=str(DATA / "tasks.csv"), yes=True), now=self.clock())
+            file=str(self.data_file("tasks.csv")), yes=True), now=self.clock())
         await self.says("c-office", "/meeting 05/05/2026")
         await self.tick()
 

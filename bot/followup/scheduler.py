@@ -29,7 +29,7 @@ def start_scheduler(app) -> AsyncIOScheduler:
 
     async def dispatch_tick():
         try:
-            await app.dispatcher.run_once()
+            await app.dispatch()
         except Exception:
             log.exception("dispatch tick failed")
 
