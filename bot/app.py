@@ -95,6 +95,9 @@ class App:
         await upgrade(self.engine)
 
     async def close(self) -> None:
+        """Release every channel's sending side (HTTP sessions), then the database."""
+        for channel in self.channels.values():
+            await channel.aclose()
         await self.engine.dispose()
 
     async def plan(self, now: datetime | None = None) -> PlanResult:
@@ -239,17 +242,13 @@ class App:
 
     async def _stop_channels(self, tasks: dict[str, asyncio.Task]) -> None:
         """Ask every channel to stop, let its receiving loop end by itself (cancelling it
-        mid-poll would leave the poll's request behind), then close its HTTP client."""
+        mid-poll would leave the poll's request behind); `close` then releases their clients."""
         await asyncio.gather(*(ch.stop() for ch in self.channels.values()), return_exceptions=True)
         if tasks:
             await asyncio.wait(tasks.values(), timeout=CHANNEL_STOP_TIMEOUT)
         for task in tasks.values():
             task.cancel()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
-        for ch in self.channels.values():
-            aclose = getattr(ch, "aclose", None)  # Zalo keeps an httpx client for sending
-            if aclose is not None:
-                await aclose()
 
 
 RECOVER_AFTER = timedelta(minutes=1)  # an inbox row unhandled this long is picked up by the tick

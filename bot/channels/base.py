@@ -7,8 +7,9 @@ Nothing in a channel knows what a task is; nothing in the core knows which platf
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Literal, Protocol
+from typing import Awaitable, Callable, Literal
 
 
 @dataclass(frozen=True)
@@ -102,16 +103,44 @@ class NotStored(Exception):
 IncomingHandler = Callable[[Incoming], Awaitable[list[Outgoing]]]
 
 
-class Channel(Protocol):
+class Channel(ABC):
+    """What every adapter (aiogram, python-telegram-bot, Zalo, the console) implements fully.
+
+    An ABC rather than a Protocol so that an adapter missing a method fails when it is built,
+    not when the dispatcher first needs it. tests/contract/test_channels.py checks each adapter.
+
+    Lifecycle: `start` receives until `stop`; `stop` ends receiving (and is safe before `start`);
+    `aclose` releases what sending holds (HTTP sessions) and may be called any number of times,
+    after `stop` or without `start` at all (a `nhacviec remind` pass only sends). `send` works
+    before, during and after `start`; after `aclose` it opens what it needs again.
+    """
+
     name: str
     capabilities: Capabilities
 
-    async def send(self, chat_id: str, message: Outgoing) -> Sent: ...
-
+    @abstractmethod
     async def start(self, on_incoming: IncomingHandler) -> None:
-        """Receive updates (long polling or webhook) until `stop` is called."""
+        """Receive updates (long polling or webhook), hand each to `on_incoming`, send its
+        answers, until `stop` is called."""
 
-    async def stop(self) -> None: ...
+    @abstractmethod
+    async def stop(self) -> None:
+        """End receiving; `start` returns soon after."""
+
+    @abstractmethod
+    async def send(self, chat_id: str, message: Outgoing) -> Sent:
+        """Send one message; raises a ChannelError subclass, never a library's exception."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release the sending side (HTTP sessions); idempotent."""
+
+    # A method, not a field of `Capabilities`: capabilities are plain data, the same for every
+    # chat, while "is this chat a group" is a question about one chat id that only the
+    # platform's adapter can answer (Telegram: negative ids). The dispatcher paces groups by it.
+    @abstractmethod
+    def is_group(self, chat_id: str) -> bool:
+        """Whether messages to `chat_id` go to a group (paced at 20 a minute), not one person."""
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -50,6 +50,7 @@ from bot.channels.base import (
     Attachment,
     Button,
     Capabilities,
+    Channel,
     ChannelError,
     ChatGone,
     Incoming,
@@ -239,7 +240,7 @@ class _BoundedSet:
 # ----- the channel ---------------------------------------------------------------------------
 
 
-class ZaloChannel:
+class ZaloChannel(Channel):
     name = "zalo"
     initial_backoff = 1.0  # seconds before re-polling after an error; doubles up to MAX_BACKOFF
     send_timeout = SEND_TIMEOUT  # seconds to wait for sendMessage's answer
@@ -455,6 +456,11 @@ class ZaloChannel:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+    def is_group(self, chat_id: str) -> bool:
+        """Always False: a Zalo chat id does not tell a group (its type comes only with an
+        incoming message), so the dispatcher paces every Zalo chat as one person's."""
+        return False
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake up at once on stop()."""
