@@ -12,6 +12,7 @@ from bot.channels.base import Button, Incoming, Outgoing
 from bot.config import Settings
 from bot.i18n import t
 from bot.dates.workdays import WorkCalendar
+from handlers.callbacks import Payload
 from storage.models import Contact
 
 
@@ -45,6 +46,7 @@ class Ctx:
     args: str = ""
     replies: list[Outgoing] = field(default_factory=list)
     recorded: list[int] = field(default_factory=list)  # ids of the reports this message made
+    button: Payload | None = None  # the pressed button's payload, decoded by the router
     # (channel, file id) → the file's bytes, where the platform lets the bot fetch files.
     fetch_file: Callable[[str, str], Awaitable[bytes]] | None = None
 
