@@ -8,8 +8,9 @@ Nothing in a channel knows what a task is; nothing in the core knows which platf
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Literal
+from typing import Awaitable, Callable, Literal, Protocol, Sequence
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,34 @@ class Channel(ABC):
     @abstractmethod
     def is_group(self, chat_id: str) -> bool:
         """Whether messages to `chat_id` go to a group (paced at 20 a minute), not one person."""
+
+
+class ChoiceStore(Protocol):
+    """Where a channel without buttons (Zalo) keeps the numbered choices it last offered each
+    chat, so that "2" still means the second button after a restart. The composition root gives
+    the channel one in the database (storage.choices); channels know nothing of tables."""
+
+    async def save(self, channel: str, chat_id: str, choices: Sequence[Button]) -> None: ...
+
+    async def load(self, channel: str, chat_id: str) -> list[Button]: ...
+
+
+class MemoryChoices:
+    """A ChoiceStore in memory, bounded (oldest chat forgotten first): lost on restart, for
+    tests and for channels built without a database."""
+
+    def __init__(self, limit: int = 10_000):
+        self.limit = limit
+        self._choices: OrderedDict[tuple[str, str], list[Button]] = OrderedDict()
+
+    async def save(self, channel: str, chat_id: str, choices: Sequence[Button]) -> None:
+        self._choices[(channel, chat_id)] = list(choices)
+        self._choices.move_to_end((channel, chat_id))
+        while len(self._choices) > self.limit:
+            self._choices.popitem(last=False)
+
+    async def load(self, channel: str, chat_id: str) -> list[Button]:
+        return list(self._choices.get((channel, chat_id), []))
 
 
 def split_text(text: str, limit: int) -> list[str]:
