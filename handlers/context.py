@@ -12,6 +12,7 @@ from bot.channels.base import Button, Incoming, Outgoing
 from bot.config import Settings
 from bot.i18n import t
 from bot.dates.workdays import WorkCalendar
+from bot.directory.roles import Action, may
 from handlers.callbacks import Payload
 from storage.models import Contact
 
@@ -64,11 +65,6 @@ class Ctx:
     def tr(self, msgid: str, /, **values: object) -> str:
         return t(self.lang, msgid, **values)
 
-    @property
-    def is_admin(self) -> bool:
-        return bool(self.contact and self.contact.role == "admin")
-
-    @property
-    def sees_all(self) -> bool:
-        """Leaders and the Office see every unit; an officer only their own."""
-        return bool(self.contact and self.contact.role in ("leader", "admin"))
+    def may(self, action: Action) -> bool:
+        """Whether the sender may do `action` (the table is bot/directory/roles.py)."""
+        return may(self.contact, action)

@@ -12,7 +12,7 @@ from storage.models import Assignment, ExtensionRequest
 
 
 def _may_decide(ctx: Ctx) -> bool:
-    if ctx.sees_all:
+    if ctx.may("decide_extension"):
         return True
     ctx.outcome = "forbidden"
     ctx.say(ctx.tr("Only the Office and the leaders can do this."))

@@ -147,7 +147,7 @@ async def review_file(ctx: Ctx) -> None:
 
 async def handle_button(ctx: Ctx) -> None:
     """i:ok:INBOX, i:more:INBOX:PAGE, i:no:INBOX"""
-    if not ctx.is_admin:
+    if not ctx.may("import_notice"):
         ctx.outcome = "forbidden"
         ctx.say(ctx.tr("Only the Office can do this."))
         return

@@ -50,7 +50,7 @@ async def _own_assignment(ctx: Ctx, assignment_id: int) -> Assignment | None:
         ctx.outcome = "unknown_task"
         ctx.say(ctx.tr("There is no task #{code}.", code=assignment_id))
         return None
-    if ctx.contact.role != "officer" or a.unit_id != ctx.contact.unit_id:
+    if not ctx.may("report") or a.unit_id != ctx.contact.unit_id:
         ctx.outcome = "not_own_task"
         ctx.say(ctx.tr("Task #{code} is not assigned to your unit, so you cannot report on it.",
                        code=assignment_id))
@@ -114,14 +114,14 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
 async def handle_text(ctx: Ctx) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
     await _handle_text(ctx)
-    if ctx.contact.role == "officer":
+    if ctx.may("report"):
         await evidence.with_report(ctx)
 
 
 async def _handle_text(ctx: Ctx) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
     text = visible_text(ctx.msg.text)
-    if ctx.contact.role != "officer":
+    if not ctx.may("report"):
         if ctx.msg.kind == "text" and text:
             ctx.outcome = "not_officer"
             ctx.say(ctx.tr("Only unit officers report progress. Send /help to see what you can do."))
@@ -324,7 +324,7 @@ async def handle_return_command(ctx: Ctx) -> None:
 
 async def _decide_result(ctx: Ctx, code: int, accept: bool, comment: str | None = None) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
-    if not ctx.is_admin:
+    if not ctx.may("confirm_result"):
         ctx.outcome = "forbidden"
         ctx.say(ctx.tr("Only the Office can do this."))
         return

@@ -297,7 +297,7 @@ async def route(ctx: Ctx) -> None:
             return
         await BUTTONS[type(ctx.button)](ctx)
         return
-    if ctx.is_admin and imports.is_correction(msg.text or ""):
+    if ctx.may("import_notice") and imports.is_correction(msg.text or ""):
         await imports.correct(ctx)
         return
     if command is not None:
@@ -308,10 +308,10 @@ async def route(ctx: Ctx) -> None:
             return
         await handler(ctx)
         return
-    if ctx.is_admin and msg.attachment is not None and msg.attachment.kind == "document":
+    if ctx.may("import_notice") and msg.attachment is not None and msg.attachment.kind == "document":
         await imports.review_file(ctx)
         return
-    if ctx.is_admin and len(msg.text or "") > 200 and looks_like_notice(msg.text):
+    if ctx.may("import_notice") and len(msg.text or "") > 200 and looks_like_notice(msg.text):
         await imports.review(ctx, msg.text)
         return
     await progress.handle_text(ctx)

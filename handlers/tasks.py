@@ -36,7 +36,7 @@ async def handle_tasks(ctx: Ctx) -> None:
     lines.append(ctx.tr("Answer e.g. \"{code} xong\" or \"{code} đang làm 50%\".",
                         code=open_[0].code))
     buttons = []
-    if ctx.contact.role == "officer":
+    if ctx.may("report"):
         buttons = [[Button(f"{a.code} · " + ctx.tr("Done"), Report("done", a.id).encode()),
                     Button(f"{a.code} · " + ctx.tr("In progress"),
                            Report("progress", a.id).encode())]
