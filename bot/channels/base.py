@@ -58,7 +58,7 @@ class Capabilities:
     max_text: int
     buttons: bool
     reply_to: bool
-    groups: bool = True
+    groups: bool = True  # the platform has group chats at all; which chat is one: Channel.is_group
 
 
 @dataclass(frozen=True)
