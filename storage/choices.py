@@ -6,16 +6,15 @@ from datetime import datetime
 from typing import Callable, Sequence
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.channels.base import Button
 from bot.dates.timeutil import utcnow
 from storage.models import PendingChoice
-
-_TABLE = PendingChoice.__table__
-_INSERT = {"sqlite": sqlite_insert, "postgresql": pg_insert}
 
 
 class PendingChoices:
@@ -29,17 +28,21 @@ class PendingChoices:
         rows = [{"text": b.text, "data": b.data} for b in choices]
         async with self.sessionmaker() as session:
             # An upsert: a reply and a reminder may offer choices to one chat at the same time.
-            insert = _INSERT[session.get_bind().dialect.name]
-            statement = insert(_TABLE).values(channel=channel, chat_id=chat_id, choices=rows,
-                                              offered_at=self.clock())
+            values = {"channel": channel, "chat_id": chat_id, "choices": rows,
+                      "offered_at": self.clock()}
+            statement: PgInsert | SqliteInsert
+            if session.get_bind().dialect.name == "postgresql":
+                statement = pg_insert(PendingChoice).values(values)
+            else:
+                statement = sqlite_insert(PendingChoice).values(values)
             await session.execute(statement.on_conflict_do_update(
-                index_elements=[_TABLE.c.channel, _TABLE.c.chat_id],
+                index_elements=["channel", "chat_id"],
                 set_={"choices": statement.excluded.choices,
                       "offered_at": statement.excluded.offered_at}))
             await session.commit()
 
     async def load(self, channel: str, chat_id: str) -> list[Button]:
         async with self.sessionmaker() as session:
-            rows = await session.scalar(select(_TABLE.c.choices).where(
-                _TABLE.c.channel == channel, _TABLE.c.chat_id == chat_id))
-        return [Button(row["text"], row["data"]) for row in rows or []]
+            stored = await session.scalar(select(PendingChoice.choices).where(
+                PendingChoice.channel == channel, PendingChoice.chat_id == chat_id))
+        return [Button(row["text"], row["data"]) for row in stored or []]

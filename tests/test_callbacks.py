@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 import pytest_asyncio
 
+from bot.followup.reminders import buttons as reminder_buttons
 from handlers.callbacks import (
     MAX_BYTES,
     MAX_ID,
@@ -20,7 +21,6 @@ from handlers.callbacks import (
     answer_buttons,
     decode,
 )
-from bot.followup.reminders import buttons as reminder_buttons
 from tests.world import TZ, World
 
 # Strings exactly as the bot wrote them before the payloads were typed (docs/ARCHITECTURE.md).

@@ -12,9 +12,9 @@ from typing import Literal, Protocol, get_args
 from storage.models import ROLES
 
 Action = Literal[
-    "report",            # report progress, answer reminders, undo one's own report, send evidence
+    "report",            # report progress, answer reminders, undo one's report, send evidence
     "see_all",           # /status and /overdue over every unit, /task N of any unit
-    "decide_extension",  # /extensions, /extend, /reject, the Approve / Reject / Another date buttons
+    "decide_extension",  # /extensions, /extend, /reject, the Approve, Reject, Another date buttons
     "set_meeting",       # /meeting DD/MM (anyone may ask for the date)
     "import_notice",     # paste or send a notice, correct it, confirm / cancel its import
     "confirm_result",    # confirm or return a reported result (/return, its buttons)

@@ -12,6 +12,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from bot.channels.base import Incoming
+from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_ptb import PTBTelegramChannel
 from bot.channels.zalo import ZaloChannel
@@ -198,12 +200,10 @@ class ConsoleDriver:
     max_text = 4096
 
     def __init__(self) -> None:
-        self.channel = None
+        self.channel = ConsoleChannel(show=lambda chat_id, out: None, group_chats={"g-1"})
 
     async def start(self) -> None:
-        from bot.channels.console import ConsoleChannel
-
-        self.channel = ConsoleChannel(show=lambda chat_id, out: None, group_chats={"g-1"})
+        pass
 
     async def stop(self) -> None:
         pass
@@ -212,15 +212,11 @@ class ConsoleDriver:
         return f"c-{person}"
 
     def say(self, person: int, text: str, name: str = "Lan") -> None:
-        from bot.channels.base import Incoming
-
         chat = self.chat_id(person)
         asyncio.get_running_loop().create_task(self.channel.push(
             Incoming(channel="console", chat_id=chat, user_id=chat, text=text, user_name=name)))
 
     def press(self, person: int, message: Seen, label: str) -> None:
-        from bot.channels.base import Incoming
-
         chat = self.chat_id(person)
         asyncio.get_running_loop().create_task(self.channel.push(Incoming(
             channel="console", chat_id=chat, user_id=chat, kind="button",

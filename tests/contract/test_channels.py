@@ -47,8 +47,8 @@ def echo(seen: list[Incoming]):
         seen.append(incoming)
         if incoming.button_data:
             return [Outgoing(f"pressed {incoming.button_data}")]
-        return [Outgoing(f"echo: {incoming.text}",
-                         buttons=((Button("Đã xong", "r:done:17"), Button("Đang làm", "r:progress:17")),))]
+        answers = (Button("Đã xong", "r:done:17"), Button("Đang làm", "r:progress:17"))
+        return [Outgoing(f"echo: {incoming.text}", buttons=(answers,))]
     return on_incoming
 
 
