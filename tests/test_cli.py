@@ -131,7 +131,7 @@ async def test_remind_at_sends_once_through_telegram(tmp_path):
     async def cli(*argv):
         # Warnings as errors: an HTTP session left unclosed (aiohttp's ResourceWarning) shows.
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-m", "bot", *argv,
+            sys.executable, "-W", "error::ResourceWarning", "-m", "bot", *argv,
             cwd=tmp_path, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await proc.communicate()
