@@ -12,8 +12,9 @@ already sitting in people's chats keep working after an upgrade:
     i:<ok|no>:<inbox>, i:more:<inbox>[:<page>]       the Office reviews a pasted notice
 
 `decode` gives None for anything else (an old bot's button, garbled data, a forged press): the
-router answers "This button is no longer valid." instead of failing. Every payload encodes
-within Telegram's 64-byte callback_data limit, ids up to SQLite's largest (MAX_ID) included.
+router answers "This button is no longer valid." instead of failing; so does an id above
+MAX_ID, which PostgreSQL could not even be asked about. Every payload encodes within Telegram's
+64-byte callback_data limit, even with ids up to SQLite's largest rowid.
 
 Imports only the channel contract and i18n, so that the planner (bot.followup) can build the
 same answer buttons as the handlers without depending on anything else in handlers/.
@@ -28,7 +29,8 @@ from bot.channels.base import Button
 from bot.i18n import N_, t
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
-MAX_ID = 2**63 - 1  # the largest row id SQLite (or a PostgreSQL bigint) can hand out
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger number names nothing
+SQLITE_MAX_ID = 2**63 - 1  # SQLite's largest rowid: payloads still encode within 64 bytes
 _NUMBER = re.compile(r"[0-9]{1,19}")  # ASCII digits only: str.isdigit() also accepts "²"
 
 ReportAction = Literal["done", "progress", "blocked", "extend"]

@@ -13,11 +13,10 @@ from bot.config import Settings
 from bot.i18n import t
 from bot.dates.workdays import WorkCalendar
 from bot.directory.roles import Action, may
-from handlers.callbacks import Payload
+from handlers.callbacks import MAX_ID, Payload
 from storage.models import Contact
 
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger number names nothing
+__all__ = ["MAX_ID", "Ctx", "stored_id"]  # MAX_ID: one limit for typed ids and button payloads
 
 
 def stored_id(raw: str) -> int | None:

@@ -12,6 +12,7 @@ from bot.followup.reminders import buttons as reminder_buttons
 from handlers.callbacks import (
     MAX_BYTES,
     MAX_ID,
+    SQLITE_MAX_ID,
     Decision,
     Pick,
     Report,
@@ -53,6 +54,9 @@ GARBLED = [
 LONGEST = [Report("progress", MAX_ID), Report("blocked", MAX_ID), Pick(MAX_ID, MAX_ID),
            Undo(MAX_ID, MAX_ID), Decision("other", MAX_ID), ResultCheck("ret", MAX_ID),
            Review("more", MAX_ID, MAX_ID), Review("ok", MAX_ID)]
+BIG = SQLITE_MAX_ID  # more than the database hands out, still within 64 bytes
+LONGEST_SQLITE = [Report("progress", BIG), Pick(BIG, BIG), Undo(BIG, BIG),
+                  Decision("other", BIG), ResultCheck("ret", BIG), Review("more", BIG, BIG)]
 
 
 @pytest.mark.parametrize("data,payload", OLD_WIRE.items(), ids=list(OLD_WIRE))
@@ -72,9 +76,14 @@ def test_the_old_strings_are_what_encode_writes():
             assert payload.encode() == data
 
 
-@pytest.mark.parametrize("payload", LONGEST, ids=repr)
+@pytest.mark.parametrize("payload", LONGEST + LONGEST_SQLITE, ids=repr)
 def test_the_longest_payloads_fit_telegrams_64_bytes(payload):
     assert len(payload.encode().encode("utf-8")) <= MAX_BYTES
+
+
+@pytest.mark.parametrize("payload", LONGEST_SQLITE, ids=repr)
+def test_ids_the_database_cannot_hold_decode_to_none(payload):
+    assert decode(payload.encode()) is None
 
 
 def test_encode_refuses_what_telegram_would_refuse():
