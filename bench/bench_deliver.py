@@ -107,7 +107,7 @@ async def main(rows: int, db_url: str | None) -> int:
                     break
                 await asyncio.sleep(0.2)  # rows handed back after a 429 come due shortly
         wall = time.perf_counter() - started
-        await channel._close()
+        await channel.aclose()
         rate_limited, limited_by = tg.rate_limited, dict(tg.rate_limited_by)
         delivered = len(tg.sent)
 

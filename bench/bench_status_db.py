@@ -107,7 +107,7 @@ async def timed(fn, repeat: int) -> tuple[float, float, Any]:
 # What handlers/status.py would do with bot.statusq's lean paths (it is not this bench's file):
 # /status for everyone counts in SQL; /overdue loads only the overdue assignments.
 async def proposed_status(ctx) -> None:
-    if ctx.sees_all and not ctx.args:
+    if ctx.may("see_all") and not ctx.args:
         ctx.outcome = "status"
         ctx.say(views.render_status(await load_summary(ctx.session, ctx.now, ctx.tz), ctx.lang, ctx.tz))
         return
@@ -115,7 +115,7 @@ async def proposed_status(ctx) -> None:
 
 
 async def proposed_overdue(ctx) -> None:
-    rows = await load_rows(ctx.session, None if ctx.sees_all else ctx.contact.unit_id,
+    rows = await load_rows(ctx.session, None if ctx.may("see_all") else ctx.contact.unit_id,
                            overdue_on=ctx.today)
     ctx.outcome = "overdue"
     ctx.say(views.render_overdue(views.summarize(rows, ctx.now, ctx.tz), ctx.lang, ctx.tz))

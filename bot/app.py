@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import select
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, ChoiceStore
 from bot.config import Settings
 from bot.reports.digest import queue_digest
 from bot.delivery.dispatch import Dispatcher, GoneChat, Outage, RateLimits
@@ -18,13 +18,14 @@ from bot.followup.reminders import queue_reminders, queue_weekly
 from bot.dates.timeutil import quiet_until, utcnow
 from bot.dates.workdays import WorkCalendar
 from handlers.router import Core
-
-if TYPE_CHECKING:
-    from bot.channels.telegram import TelegramBase
+from storage.choices import PendingChoices
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models import Contact
 from storage.outbox import enqueue
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramBase
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,9 @@ class PlanResult:
         return self.reminders + self.weekly + self.digest
 
 
-def build_channels(settings: Settings) -> dict[str, Channel]:
-    """Every channel whose token is configured (imports are lazy: each platform is optional)."""
+def build_channels(settings: Settings, choices: ChoiceStore | None = None) -> dict[str, Channel]:
+    """Every channel whose token is configured (imports are lazy: each platform is optional).
+    `choices` keeps the numbered choices of channels without buttons (Zalo) across restarts."""
     channels: dict[str, Channel] = {}
     if settings.telegram_token:
         TelegramImpl: type[TelegramBase]
@@ -61,7 +63,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             settings.zalo_token, settings.zalo_api_base_url,
             webhook_url=settings.zalo_webhook_url, webhook_secret=settings.zalo_webhook_secret,
             host=settings.webhook_host,
-            port=settings.webhook_port + (1 if settings.telegram_token else 0))
+            port=settings.webhook_port + (1 if settings.telegram_token else 0), choices=choices)
     return channels
 
 
@@ -73,7 +75,8 @@ class App:
         self.engine = make_engine(settings.database_url)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.calendar = WorkCalendar()
-        self.channels = build_channels(settings) if channels is None else channels
+        self.channels = (build_channels(settings, PendingChoices(self.sessionmaker, clock))
+                         if channels is None else channels)
         self.core = Core(self.engine, self.sessionmaker, settings, self.calendar, clock,
                          self.fetch_file)
         self.dispatcher = Dispatcher(
@@ -101,6 +104,9 @@ class App:
         await upgrade(self.engine)
 
     async def close(self) -> None:
+        """Release every channel's sending side (HTTP sessions), then the database."""
+        for channel in self.channels.values():
+            await channel.aclose()
         await self.engine.dispose()
 
     async def plan(self, now: datetime | None = None) -> PlanResult:
@@ -252,17 +258,13 @@ class App:
 
     async def _stop_channels(self, tasks: dict[str, asyncio.Task]) -> None:
         """Ask every channel to stop, let its receiving loop end by itself (cancelling it
-        mid-poll would leave the poll's request behind), then close its HTTP client."""
+        mid-poll would leave the poll's request behind); `close` then releases their clients."""
         await asyncio.gather(*(ch.stop() for ch in self.channels.values()), return_exceptions=True)
         if tasks:
             await asyncio.wait(tasks.values(), timeout=CHANNEL_STOP_TIMEOUT)
         for task in tasks.values():
             task.cancel()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
-        for ch in self.channels.values():
-            aclose = getattr(ch, "aclose", None)  # Zalo keeps an httpx client for sending
-            if aclose is not None:
-                await aclose()
 
 
 RECOVER_AFTER = timedelta(minutes=1)  # an inbox row unhandled this long is picked up by the tick

@@ -16,7 +16,7 @@ async def handle_meeting(ctx: Ctx) -> None:
         ctx.say(ctx.tr("Next meeting: {date}. To change it: /meeting DD/MM",
                        date=fmt_date(parse_day(current)) if current else "—"))
         return
-    if not ctx.is_admin:
+    if not ctx.may("set_meeting"):
         ctx.outcome = "forbidden"
         ctx.say(ctx.tr("Only the Office can do this."))
         return

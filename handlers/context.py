@@ -12,10 +12,11 @@ from bot.channels.base import Button, Incoming, Outgoing
 from bot.config import Settings
 from bot.i18n import t
 from bot.dates.workdays import WorkCalendar
+from bot.directory.roles import Action, may
+from handlers.callbacks import MAX_ID, Payload
 from storage.models import Contact
 
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger number names nothing
+__all__ = ["MAX_ID", "Ctx", "stored_id"]  # MAX_ID: one limit for typed ids and button payloads
 
 
 def stored_id(raw: str) -> int | None:
@@ -45,6 +46,7 @@ class Ctx:
     args: str = ""
     replies: list[Outgoing] = field(default_factory=list)
     recorded: list[int] = field(default_factory=list)  # ids of the reports this message made
+    button: Payload | None = None  # the pressed button's payload, decoded by the router
     # (channel, file id) → the file's bytes, where the platform lets the bot fetch files.
     fetch_file: Callable[[str, str], Awaitable[bytes]] | None = None
 
@@ -62,11 +64,6 @@ class Ctx:
     def tr(self, msgid: str, /, **values: object) -> str:
         return t(self.lang, msgid, **values)
 
-    @property
-    def is_admin(self) -> bool:
-        return bool(self.contact and self.contact.role == "admin")
-
-    @property
-    def sees_all(self) -> bool:
-        """Leaders and the Office see every unit; an officer only their own."""
-        return bool(self.contact and self.contact.role in ("leader", "admin"))
+    def may(self, action: Action) -> bool:
+        """Whether the sender may do `action` (the table is bot/directory/roles.py)."""
+        return may(self.contact, action)

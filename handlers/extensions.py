@@ -5,13 +5,14 @@ from bot.tasks.progress import UndoError, decide_extension, pending_extensions
 from bot.i18n import t
 from bot.tasks.store import shorten
 from bot.dates.timeutil import fmt_date, parse_day
+from handlers.callbacks import Decision
 from handlers import notify
 from handlers.context import MAX_ID, Ctx
 from storage.models import Assignment, ExtensionRequest
 
 
 def _may_decide(ctx: Ctx) -> bool:
-    if ctx.sees_all:
+    if ctx.may("decide_extension"):
         return True
     ctx.outcome = "forbidden"
     ctx.say(ctx.tr("Only the Office and the leaders can do this."))
@@ -73,11 +74,9 @@ async def _decide(ctx: Ctx, req_id: int, approve: bool, new_date=None, note=None
 async def handle_decision_button(ctx: Ctx) -> None:
     if not _may_decide(ctx):
         return
-    parts = (ctx.msg.button_data or "").split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
-        ctx.say(ctx.tr("This button is no longer valid."))
-        return
-    action, req_id = parts[1], int(parts[2])
+    press = ctx.button
+    assert isinstance(press, Decision)
+    action, req_id = press.action, press.request_id
     if action == "other":
         ctx.outcome = "asked_other_date"
         ctx.say(ctx.tr("Send the new deadline as: /extend {req} DD/MM/YYYY", req=req_id))

@@ -15,6 +15,7 @@ from bot.tasks.store import DuplicateDocument, queue_new_task_notices, store
 from handlers import notify
 from handlers.evidence import too_large
 from bot.dates.timeutil import parse_day
+from handlers.callbacks import Review
 from handlers.context import Ctx
 from storage.models import Inbox
 
@@ -24,10 +25,10 @@ PAGE = 5
 def _buttons(ctx: Ctx, inbox_id: int, page: int, can_confirm: bool, has_more: bool) -> list[list[Button]]:
     row = []
     if can_confirm:
-        row.append(Button(ctx.tr("Confirm"), f"i:ok:{inbox_id}"))
+        row.append(Button(ctx.tr("Confirm"), Review("ok", inbox_id).encode()))
     if has_more:
-        row.append(Button(ctx.tr("Details"), f"i:more:{inbox_id}:{page}"))
-    row.append(Button(ctx.tr("Cancel"), f"i:no:{inbox_id}"))
+        row.append(Button(ctx.tr("Details"), Review("more", inbox_id, page).encode()))
+    row.append(Button(ctx.tr("Cancel"), Review("no", inbox_id).encode()))
     return [row]
 
 
@@ -146,16 +147,17 @@ async def review_file(ctx: Ctx) -> None:
 
 async def handle_button(ctx: Ctx) -> None:
     """i:ok:INBOX, i:more:INBOX:PAGE, i:no:INBOX"""
-    if not ctx.is_admin:
+    if not ctx.may("import_notice"):
         ctx.outcome = "forbidden"
         ctx.say(ctx.tr("Only the Office can do this."))
         return
-    parts = (ctx.msg.button_data or "").split(":")
-    pasted = await ctx.session.get(Inbox, int(parts[2])) if len(parts) >= 3 and parts[2].isdigit() else None
+    press = ctx.button
+    assert isinstance(press, Review)
+    pasted = await ctx.session.get(Inbox, press.inbox_id)
     if pasted is None or pasted.chat_id != ctx.msg.chat_id:
         ctx.say(ctx.tr("This button is no longer valid."))
         return
-    action = parts[1]
+    action = press.action
     if action == "no":
         pasted.outcome = "notice_cancelled"
         ctx.outcome = "notice_cancelled"
@@ -163,7 +165,7 @@ async def handle_button(ctx: Ctx) -> None:
         return
     notice = _notice_of(pasted)
     if action == "more":
-        page = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0
+        page = press.page
         start = page * PAGE
         ctx.outcome = "notice_details"
         ctx.say(render_tasks(notice, ctx.lang, start, PAGE) or ctx.tr("No more tasks."),

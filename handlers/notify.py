@@ -7,6 +7,7 @@ from bot.channels.base import Button
 from bot.i18n import t
 from bot.tasks.store import shorten
 from bot.dates.timeutil import fmt_date, quiet_until
+from handlers.callbacks import Decision, ResultCheck
 from handlers.context import Ctx
 from storage.models import Assignment, Contact, ExtensionRequest
 from storage.outbox import enqueue
@@ -64,9 +65,9 @@ async def extension_request(ctx: Ctx, a: Assignment, req: ExtensionRequest) -> N
         return text
 
     def buttons(lang):
-        row = [Button(t(lang, "Approve"), f"x:ok:{req.id}"),
-               Button(t(lang, "Reject"), f"x:no:{req.id}"),
-               Button(t(lang, "Another date"), f"x:other:{req.id}")]
+        row = [Button(t(lang, "Approve"), Decision("ok", req.id).encode()),
+               Button(t(lang, "Reject"), Decision("no", req.id).encode()),
+               Button(t(lang, "Another date"), Decision("other", req.id).encode())]
         if req.requested_until is None:
             row = row[1:]
         return [row]
@@ -110,8 +111,8 @@ async def confirmation_request(ctx: Ctx, a: Assignment) -> None:
                  unit=a.unit.name, code=a.code, title=shorten(a.task.text, 120), number=a.id)
 
     def buttons(lang):
-        return [[Button(t(lang, "Confirm"), f"c:ok:{a.id}"),
-                 Button(t(lang, "Return"), f"c:ret:{a.id}")]]
+        return [[Button(t(lang, "Confirm"), ResultCheck("ok", a.id).encode()),
+                 Button(t(lang, "Return"), ResultCheck("ret", a.id).encode())]]
 
     await _queue(ctx, await office_and_leaders(ctx, admins_only=True), f"confirm:{ctx.inbox_id}",
                  "confirm", render, buttons, a.id)

@@ -13,6 +13,7 @@ from bot.replies.plain import clean, normalise
 from bot.reports.status import STATUS_LABELS
 from bot.tasks.store import shorten
 from bot.dates.timeutil import fmt_date
+from handlers.callbacks import Pick, Report, ResultCheck, Undo, answer_buttons
 from handlers.context import MAX_ID, Ctx
 from handlers import evidence, notify
 from storage.models import AWAITING, OPEN_STATES, Assignment, AuditLog, Inbox, SentMessage
@@ -25,13 +26,6 @@ MAX_REPLY_CHARS = 2000
 def visible_text(text: str | None) -> str:
     """Without zero-width and direction marks, with plain digits (see bot.replies.plain)."""
     return clean(text).replace("\u00a0", " ").strip()
-
-
-def report_buttons(lang: str, assignment_id: int) -> list[list[Button]]:
-    return [[Button(t(lang, "Done"), f"r:done:{assignment_id}"),
-             Button(t(lang, "In progress"), f"r:progress:{assignment_id}")],
-            [Button(t(lang, "Blocked"), f"r:blocked:{assignment_id}"),
-             Button(t(lang, "Ask for more time"), f"r:extend:{assignment_id}")]]
 
 
 # Built once: they run for nearly every reply, and building costs more than running them.
@@ -56,7 +50,7 @@ async def _own_assignment(ctx: Ctx, assignment_id: int) -> Assignment | None:
         ctx.outcome = "unknown_task"
         ctx.say(ctx.tr("There is no task #{code}.", code=assignment_id))
         return None
-    if ctx.contact.role != "officer" or a.unit_id != ctx.contact.unit_id:
+    if not ctx.may("report") or a.unit_id != ctx.contact.unit_id:
         ctx.outcome = "not_own_task"
         ctx.say(ctx.tr("Task #{code} is not assigned to your unit, so you cannot report on it.",
                        code=assignment_id))
@@ -110,7 +104,7 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
     buttons = []
     if rec.audit_id is not None:
         # The change is found again by (message, task): no flush needed to learn the audit id.
-        buttons = [[Button(ctx.tr("Undo"), f"u:{ctx.inbox_id}:{a.id}")]]
+        buttons = [[Button(ctx.tr("Undo"), Undo(ctx.inbox_id, a.id).encode())]]
     ctx.outcome = f"recorded_{intent}"
     ctx.say(text, buttons)
     if a.status == AWAITING:
@@ -120,14 +114,14 @@ async def _apply(ctx: Ctx, a: Assignment, intent: str, percent: int | None = Non
 async def handle_text(ctx: Ctx) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
     await _handle_text(ctx)
-    if ctx.contact.role == "officer":
+    if ctx.may("report"):
         await evidence.with_report(ctx)
 
 
 async def _handle_text(ctx: Ctx) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
     text = visible_text(ctx.msg.text)
-    if ctx.contact.role != "officer":
+    if not ctx.may("report"):
         if ctx.msg.kind == "text" and text:
             ctx.outcome = "not_officer"
             ctx.say(ctx.tr("Only unit officers report progress. Send /help to see what you can do."))
@@ -182,7 +176,7 @@ async def _handle_text(ctx: Ctx) -> None:
         if len(open_) > 1:
             ctx.outcome = "asked_which"
             ctx.say(ctx.tr("Which task is this about?"), [
-                [Button(f"{a.code} {shorten(a.task.text, 40)}", f"p:{a.id}:{ctx.inbox_id}")]
+                [Button(f"{a.code} {shorten(a.task.text, 40)}", Pick(a.id, ctx.inbox_id).encode())]
                 for a in open_[:MAX_PICK_BUTTONS]])
             return
         target = open_[0]
@@ -235,17 +229,16 @@ async def _answer(ctx: Ctx, a: Assignment, intent: str, percent, until, reason,
         ctx.outcome = "unsure"
         ctx.say(ctx.tr("I did not understand what to record for task {code} «{title}». "
                        "Please choose:", code=a.code, title=shorten(a.task.text, 80)),
-                report_buttons(ctx.lang, a.id))
+                answer_buttons(ctx.lang, a.id))
         return
     await _apply(ctx, a, intent, percent, until, reason)
 
 
 async def handle_report_button(ctx: Ctx) -> None:
-    _, action, raw_id = ((ctx.msg.button_data or "").split(":") + ["", ""])[:3]
-    if not raw_id.isdigit():
-        ctx.say(ctx.tr("This button is no longer valid."))
-        return
-    a = await _own_assignment(ctx, int(raw_id))
+    press = ctx.button
+    assert isinstance(press, Report)
+    action = press.action
+    a = await _own_assignment(ctx, press.assignment_id)
     if a is None:
         return
     if action == "done":
@@ -257,22 +250,18 @@ async def handle_report_button(ctx: Ctx) -> None:
     elif action == "blocked":
         await _apply(ctx, a, "blocked")
         ctx.say(ctx.tr("What is holding it up? Answer e.g. \"{code} vướng kinh phí\".", code=a.code))
-    elif action == "extend":
+    else:  # extend
         ctx.outcome = "asked_extension_date"
         ctx.say(ctx.tr("Until when do you need? Answer e.g. \"{code} xin gia hạn đến 15/5\".",
                        code=a.code))
-    else:
-        ctx.say(ctx.tr("This button is no longer valid."))
 
 
 async def handle_pick_button(ctx: Ctx) -> None:
     """The officer chose which task an earlier message was about: re-read that message."""
-    parts = (ctx.msg.button_data or "").split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        ctx.say(ctx.tr("This button is no longer valid."))
-        return
-    a = await _own_assignment(ctx, int(parts[1]))
-    earlier = await ctx.session.get(Inbox, int(parts[2]))
+    press = ctx.button
+    assert isinstance(press, Pick)
+    a = await _own_assignment(ctx, press.assignment_id)
+    earlier = await ctx.session.get(Inbox, press.inbox_id)
     if a is None or earlier is None or earlier.chat_id != ctx.msg.chat_id:
         return
     reply = classify(earlier.text, ctx.today)
@@ -301,12 +290,11 @@ async def _undo(ctx: Ctx, audit_id: int | None) -> None:
 async def handle_undo_button(ctx: Ctx) -> None:
     """u:INBOX:TASK — the report that message made on that task."""
     assert ctx.contact is not None  # route() lets only registered contacts here
-    parts = (ctx.msg.button_data or "").split(":")
-    audit_id = None
-    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-        audit_id = await ctx.session.scalar(select(AuditLog.id).where(
-            AuditLog.inbox_id == int(parts[1]), AuditLog.assignment_id == int(parts[2]),
-            AuditLog.action == "report", AuditLog.actor_contact_id == ctx.contact.id))
+    press = ctx.button
+    assert isinstance(press, Undo)
+    audit_id = await ctx.session.scalar(select(AuditLog.id).where(
+        AuditLog.inbox_id == press.inbox_id, AuditLog.assignment_id == press.assignment_id,
+        AuditLog.action == "report", AuditLog.actor_contact_id == ctx.contact.id))
     if audit_id is None:
         ctx.outcome = "undo_refused"
         ctx.say(ctx.tr("There is nothing of yours to undo."))
@@ -320,11 +308,9 @@ async def handle_undo_command(ctx: Ctx) -> None:
 
 async def handle_confirm_button(ctx: Ctx) -> None:
     """c:ok:ID / c:ret:ID — the Office confirms or returns a reported result."""
-    parts = (ctx.msg.button_data or "").split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
-        ctx.say(ctx.tr("This button is no longer valid."))
-        return
-    await _decide_result(ctx, int(parts[2]), accept=parts[1] == "ok")
+    press = ctx.button
+    assert isinstance(press, ResultCheck)
+    await _decide_result(ctx, press.assignment_id, accept=press.action == "ok")
 
 
 async def handle_return_command(ctx: Ctx) -> None:
@@ -338,7 +324,7 @@ async def handle_return_command(ctx: Ctx) -> None:
 
 async def _decide_result(ctx: Ctx, code: int, accept: bool, comment: str | None = None) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
-    if not ctx.is_admin:
+    if not ctx.may("confirm_result"):
         ctx.outcome = "forbidden"
         ctx.say(ctx.tr("Only the Office can do this."))
         return

@@ -24,6 +24,7 @@ from bot.i18n import N_, normalise_language, t
 from bot.dates.workdays import WorkCalendar
 from bot.notices import looks_like_notice
 from handlers import admin, extensions, imports, progress, start, status, taskinfo, tasks
+from handlers import callbacks
 from handlers.context import Ctx
 from storage.models import Contact, Inbox
 from storage.outbox import enqueue
@@ -48,12 +49,12 @@ COMMANDS = {
 }
 
 BUTTONS = {
-    "r": progress.handle_report_button,
-    "p": progress.handle_pick_button,
-    "u": progress.handle_undo_button,
-    "x": extensions.handle_decision_button,
-    "c": progress.handle_confirm_button,
-    "i": imports.handle_button,
+    callbacks.Report: progress.handle_report_button,
+    callbacks.Pick: progress.handle_pick_button,
+    callbacks.Undo: progress.handle_undo_button,
+    callbacks.Decision: extensions.handle_decision_button,
+    callbacks.ResultCheck: progress.handle_confirm_button,
+    callbacks.Review: imports.handle_button,
 }
 
 
@@ -289,15 +290,14 @@ async def route(ctx: Ctx) -> None:
         start.explain_unregistered(ctx)
         return
     if msg.button_data:
-        prefix = msg.button_data.split(":", 1)[0]
-        handler = BUTTONS.get(prefix)
-        if handler is None:
+        ctx.button = callbacks.decode(msg.button_data)
+        if ctx.button is None:  # an unknown or garbled button: say so, never fail
             ctx.outcome = "unknown_button"
             ctx.say(ctx.tr("This button is no longer valid."))
             return
-        await handler(ctx)
+        await BUTTONS[type(ctx.button)](ctx)
         return
-    if ctx.is_admin and imports.is_correction(msg.text or ""):
+    if ctx.may("import_notice") and imports.is_correction(msg.text or ""):
         await imports.correct(ctx)
         return
     if command is not None:
@@ -308,10 +308,10 @@ async def route(ctx: Ctx) -> None:
             return
         await handler(ctx)
         return
-    if ctx.is_admin and msg.attachment is not None and msg.attachment.kind == "document":
+    if ctx.may("import_notice") and msg.attachment is not None and msg.attachment.kind == "document":
         await imports.review_file(ctx)
         return
-    if ctx.is_admin and len(msg.text or "") > 200 and looks_like_notice(msg.text):
+    if ctx.may("import_notice") and len(msg.text or "") > 200 and looks_like_notice(msg.text):
         await imports.review(ctx, msg.text)
         return
     await progress.handle_text(ctx)

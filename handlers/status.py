@@ -10,7 +10,7 @@ from handlers.context import Ctx
 async def handle_status(ctx: Ctx) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
     unit = None
-    if not ctx.sees_all:
+    if not ctx.may("see_all"):
         unit = ctx.contact.unit
     elif ctx.args:
         unit = await find_unit(ctx.session, ctx.args)
@@ -30,7 +30,7 @@ async def handle_status(ctx: Ctx) -> None:
 
 async def handle_overdue(ctx: Ctx) -> None:
     assert ctx.contact is not None  # route() lets only registered contacts here
-    rows = await load_rows(ctx.session, None if ctx.sees_all else ctx.contact.unit_id,
+    rows = await load_rows(ctx.session, None if ctx.may("see_all") else ctx.contact.unit_id,
                            overdue_on=ctx.today)
     ctx.outcome = "overdue"
     ctx.say(views.render_overdue(views.summarize(rows, ctx.now, ctx.tz), ctx.lang, ctx.tz))

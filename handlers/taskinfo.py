@@ -25,7 +25,7 @@ async def handle_task(ctx: Ctx) -> None:
         return
     number = stored_id(raw)
     a = await ctx.session.get(Assignment, number) if number is not None else None
-    if a is None or (not ctx.sees_all and a.unit_id != ctx.contact.unit_id):
+    if a is None or (not ctx.may("see_all") and a.unit_id != ctx.contact.unit_id):
         # Same answer for "no such task" and "not yours": a unit learns nothing of others.
         ctx.outcome = "unknown_task"
         ctx.say(ctx.tr("There is no task #{code}.", code=raw))

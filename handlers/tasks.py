@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from bot.channels.base import Button
 from bot.tasks.store import task_line
+from handlers.callbacks import Report
 from handlers.context import Ctx
 from storage.models import OPEN_STATES, Assignment
 
@@ -35,8 +36,9 @@ async def handle_tasks(ctx: Ctx) -> None:
     lines.append(ctx.tr("Answer e.g. \"{code} xong\" or \"{code} đang làm 50%\".",
                         code=open_[0].code))
     buttons = []
-    if ctx.contact.role == "officer":
-        buttons = [[Button(f"{a.code} · " + ctx.tr("Done"), f"r:done:{a.id}"),
-                    Button(f"{a.code} · " + ctx.tr("In progress"), f"r:progress:{a.id}")]
+    if ctx.may("report"):
+        buttons = [[Button(f"{a.code} · " + ctx.tr("Done"), Report("done", a.id).encode()),
+                    Button(f"{a.code} · " + ctx.tr("In progress"),
+                           Report("progress", a.id).encode())]
                    for a in open_[:MAX_TASK_BUTTONS]]
     ctx.say("\n".join(lines), buttons)

@@ -276,3 +276,14 @@ class Setting(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class PendingChoice(Base):
+    """The numbered choices a channel without buttons (Zalo) last offered a chat: "1. Đã xong,
+    2. …" answered later with "1" or the words. Kept here so that a restart loses none."""
+
+    __tablename__ = "pending_choices"
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    choices: Mapped[list] = mapped_column(JSON)  # [{"text": ..., "data": ...}, ...] in order
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -129,8 +129,10 @@ async def test_remind_at_sends_once_through_telegram(tmp_path):
     env.pop("ZALO_BOT_TOKEN", None)
 
     async def cli(*argv):
+        # Warnings as errors: an HTTP session left unclosed (aiohttp's ResourceWarning) shows.
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *argv, cwd=tmp_path, env=env,
+            sys.executable, "-W", "error::ResourceWarning", "-m", "bot", *argv,
+            cwd=tmp_path, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await proc.communicate()
         return proc.returncode, out.decode(), err.decode()
@@ -158,6 +160,7 @@ async def test_remind_at_sends_once_through_telegram(tmp_path):
         assert code == 0 and "sẽ gửi" in out and fake.sent == []
         code, out, err = await cli("remind", "--at", "2026-04-13 08:00")
         assert code == 0, err
+        assert "Unclosed" not in err and "ResourceWarning" not in err, err
         assert "telegram:1001" in out and len(fake.sent) >= 1
         assert fake.token not in out + err
         first = len(fake.sent)

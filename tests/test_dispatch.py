@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.channels.base import (
     Capabilities,
+    Channel,
     ChatGone,
     Outgoing,
     PermanentError,
@@ -21,7 +22,7 @@ from bot.channels.base import (
     Sent,
     TransientError,
 )
-from bot.delivery.dispatch import Dispatcher, GoneChat, RateLimits, telegram_group
+from bot.delivery.dispatch import Dispatcher, GoneChat, RateLimits
 from bot.dates.timeutil import utcnow
 from storage import outbox
 from storage.db import make_engine, make_sessionmaker
@@ -68,7 +69,7 @@ class FakeClock:
             wake.set_result(None)
 
 
-class FakeChannel:
+class FakeChannel(Channel):
     """Implements the Channel protocol in memory; `fail[chat_id]` lists errors to raise first."""
 
     def __init__(self, clock, name: str = "telegram", max_text: int = 4096, buttons: bool = True):
@@ -94,6 +95,12 @@ class FakeChannel:
 
     async def stop(self) -> None:
         pass
+
+    async def aclose(self) -> None:
+        pass
+
+    def is_group(self, chat_id: str) -> bool:
+        return chat_id.startswith("-")  # as on Telegram
 
     def texts(self, chat_id: str | None = None) -> list[str]:
         return [m.text for _, c, m, _ in self.sent if chat_id is None or c == chat_id]
@@ -383,9 +390,16 @@ async def test_overall_limit_across_many_chats(db):
     assert times[-1] - times[0] < timedelta(seconds=10)
 
 
-def test_group_chats_are_negative_telegram_ids():
-    assert telegram_group("telegram", "-1001234") and not telegram_group("telegram", "1234")
-    assert not telegram_group("zalo", "-5")
+async def test_groups_are_whatever_the_channel_says(db):
+    """The dispatcher asks the channel: the same id is paced as a group only where it is one."""
+    clock = FakeClock()
+    channel = FakeChannel(clock)
+    channel.is_group = lambda chat_id: False  # a platform without groups
+    await add_rows(db, [row(f"g{i:02}", "-1001", due_at=T0 + timedelta(microseconds=i))
+                        for i in range(25)])
+    await drain(make(db, clock, channel), clock, step=5)
+    times = [t for t, *_ in channel.sent]
+    assert len(times) == 25 and most_in_any_window(times, 60) > 20  # one a second, no cap of 20
 
 
 async def test_a_row_stuck_in_sending_is_reclaimed_after_its_lease(db):

@@ -7,8 +7,10 @@ Nothing in a channel knows what a task is; nothing in the core knows which platf
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Literal, Protocol
+from typing import Awaitable, Callable, Literal, Protocol, Sequence
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Capabilities:
     max_text: int
     buttons: bool
     reply_to: bool
-    groups: bool = True
+    groups: bool = True  # the platform has group chats at all; which chat is one: Channel.is_group
 
 
 @dataclass(frozen=True)
@@ -102,16 +104,72 @@ class NotStored(Exception):
 IncomingHandler = Callable[[Incoming], Awaitable[list[Outgoing]]]
 
 
-class Channel(Protocol):
+class Channel(ABC):
+    """What every adapter (aiogram, python-telegram-bot, Zalo, the console) implements fully.
+
+    An ABC rather than a Protocol so that an adapter missing a method fails when it is built,
+    not when the dispatcher first needs it. tests/contract/test_channels.py checks each adapter.
+
+    Lifecycle: `start` receives until `stop`; `stop` ends receiving (and is safe before `start`);
+    `aclose` releases what sending holds (HTTP sessions) and may be called any number of times,
+    after `stop` or without `start` at all (a `nhacviec remind` pass only sends). `send` works
+    before, during and after `start`; after `aclose` it opens what it needs again.
+    """
+
     name: str
     capabilities: Capabilities
 
-    async def send(self, chat_id: str, message: Outgoing) -> Sent: ...
-
+    @abstractmethod
     async def start(self, on_incoming: IncomingHandler) -> None:
-        """Receive updates (long polling or webhook) until `stop` is called."""
+        """Receive updates (long polling or webhook), hand each to `on_incoming`, send its
+        answers, until `stop` is called."""
 
-    async def stop(self) -> None: ...
+    @abstractmethod
+    async def stop(self) -> None:
+        """End receiving; `start` returns soon after."""
+
+    @abstractmethod
+    async def send(self, chat_id: str, message: Outgoing) -> Sent:
+        """Send one message; raises a ChannelError subclass, never a library's exception."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release the sending side (HTTP sessions); idempotent."""
+
+    # A method, not a field of `Capabilities`: capabilities are plain data, the same for every
+    # chat, while "is this chat a group" is a question about one chat id that only the
+    # platform's adapter can answer (Telegram: negative ids). The dispatcher paces groups by it.
+    @abstractmethod
+    def is_group(self, chat_id: str) -> bool:
+        """Whether messages to `chat_id` go to a group (paced at 20 a minute), not one person."""
+
+
+class ChoiceStore(Protocol):
+    """Where a channel without buttons (Zalo) keeps the numbered choices it last offered each
+    chat, so that "2" still means the second button after a restart. The composition root gives
+    the channel one in the database (storage.choices); channels know nothing of tables."""
+
+    async def save(self, channel: str, chat_id: str, choices: Sequence[Button]) -> None: ...
+
+    async def load(self, channel: str, chat_id: str) -> list[Button]: ...
+
+
+class MemoryChoices:
+    """A ChoiceStore in memory, bounded (oldest chat forgotten first): lost on restart, for
+    tests and for channels built without a database."""
+
+    def __init__(self, limit: int = 10_000):
+        self.limit = limit
+        self._choices: OrderedDict[tuple[str, str], list[Button]] = OrderedDict()
+
+    async def save(self, channel: str, chat_id: str, choices: Sequence[Button]) -> None:
+        self._choices[(channel, chat_id)] = list(choices)
+        self._choices.move_to_end((channel, chat_id))
+        while len(self._choices) > self.limit:
+            self._choices.popitem(last=False)
+
+    async def load(self, channel: str, chat_id: str) -> list[Button]:
+        return list(self._choices.get((channel, chat_id), []))
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -54,6 +54,7 @@ from bot.channels.base import (
     Attachment,
     Button,
     Capabilities,
+    Channel,
     ChannelError,
     ChatGone,
     Incoming,
@@ -271,7 +272,7 @@ class _PerChatOrder:
 # ---- what both adapters share --------------------------------------------------------------------
 
 
-class TelegramBase:
+class TelegramBase(Channel):
     """The Telegram behaviour common to the aiogram and python-telegram-bot adapters."""
 
     name = "telegram"
@@ -350,6 +351,7 @@ class TelegramBase:
         raise NotImplementedError
 
     async def _close(self) -> None:
+        """Release the framework's HTTP resources; safe to call again."""
         raise NotImplementedError
 
     async def _stop_receiving(self) -> None:
@@ -428,6 +430,14 @@ class TelegramBase:
             await self._stopped.wait()
         else:
             await self._close()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session(s) used for sending; a later send opens them again."""
+        await self._close()
+
+    def is_group(self, chat_id: str) -> bool:
+        """Telegram's group, supergroup and channel ids are negative; people's are positive."""
+        return chat_id.startswith("-")
 
     async def username(self) -> str:
         """The bot's @username (getMe), for t.me invite links."""

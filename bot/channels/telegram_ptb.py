@@ -157,6 +157,7 @@ class PTBTelegramChannel(TelegramBase):
                 await self._app.shutdown()  # also shuts the bot's HTTP clients down
             elif self._bot_ready:  # used for sending only
                 await self._app.bot.shutdown()
+            self._bot_ready = False  # a send after aclose initializes the bot again
         except Exception as exc:  # noqa: BLE001 - closing must not fail the caller
             log.warning("closing the telegram application: %s", redact(f"{type(exc).__name__}"))
 

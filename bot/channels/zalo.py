@@ -6,7 +6,8 @@ Zalo facts that shape this file (issue 5):
 - getUpdates returns ONE update, or error_code 408 when none came within the timeout. There is
   no offset: an update is handed out once, so polling keeps exactly one request in flight.
 - No buttons, callbacks, reply-to or command menu: buttons become numbered text choices that
-  the person answers with the number or the words; commands are accepted without the slash.
+  the person answers with the number or the words (the choices offered are kept in a
+  ChoiceStore, the database in the app); commands are accepted without the slash.
 
 Which send failures are safe to retry without a duplicate (the dispatcher retries, not us):
 - RetryAfter (429), PermanentError / ChatGone (ok:false): the platform refused the message.
@@ -50,10 +51,13 @@ from bot.channels.base import (
     Attachment,
     Button,
     Capabilities,
+    Channel,
     ChannelError,
+    ChoiceStore,
     ChatGone,
     Incoming,
     IncomingHandler,
+    MemoryChoices,
     NotStored,
     Outgoing,
     PermanentError,
@@ -77,7 +81,6 @@ SEND_TIMEOUT = 15.0
 MAX_BACKOFF = 30.0
 # Bounded memories (oldest forgotten first).
 SEEN_IDS_LIMIT = 10_000
-CHOICES_LIMIT = 10_000
 PARTIAL_SENDS_LIMIT = 1_000
 
 KNOWN_COMMANDS = frozenset(
@@ -239,7 +242,7 @@ class _BoundedSet:
 # ----- the channel ---------------------------------------------------------------------------
 
 
-class ZaloChannel:
+class ZaloChannel(Channel):
     name = "zalo"
     initial_backoff = 1.0  # seconds before re-polling after an error; doubles up to MAX_BACKOFF
     send_timeout = SEND_TIMEOUT  # seconds to wait for sendMessage's answer
@@ -256,6 +259,7 @@ class ZaloChannel:
         port: int = 8080,
         poll_timeout: int = 30,
         locale: str = "vi",
+        choices: ChoiceStore | None = None,
     ):
         if not token:
             raise ValueError("a Zalo bot token is required")
@@ -276,7 +280,8 @@ class ZaloChannel:
         self._on_incoming: IncomingHandler | None = None
         self._stopping = asyncio.Event()
         self._seen = _BoundedSet(SEEN_IDS_LIMIT)
-        self._choices: OrderedDict[str, list[Button]] = OrderedDict()
+        # The numbered choices offered per chat; the app gives a store that survives restarts.
+        self._choices: ChoiceStore = choices if choices is not None else MemoryChoices()
         self._partial: OrderedDict[str, list[str]] = OrderedDict()  # key -> ids of parts delivered
         self._handling: dict[str, asyncio.Task] = {}  # webhook updates in progress, by id
 
@@ -356,8 +361,11 @@ class ZaloChannel:
     async def send(self, chat_id: str, message: Outgoing) -> Sent:
         """Send one message (several parts if long); buttons become numbered choices. No retries here."""
         text, flat = render_choices(message.text, message.buttons, self.locale)
-        if flat:
-            self._remember_choices(chat_id, flat)
+        if flat:  # stored before sending, so that an answer arriving at once finds them
+            try:
+                await self._choices.save(self.name, chat_id, flat)
+            except Exception:  # noqa: BLE001 - the message still goes; only "2" won't be read
+                log.exception("zalo: could not store the choices offered to chat %s", chat_id)
         parts = [part for part in split_text(text, MAX_TEXT) if part.strip()]
         if not parts:
             raise PermanentError("sendMessage: empty text (Zalo needs 1..2000 characters)")
@@ -388,21 +396,20 @@ class ZaloChannel:
             return str(result["message_id"])
         return None
 
-    def _remember_choices(self, chat_id: str, choices: list[Button]) -> None:
-        self._choices[chat_id] = choices
-        self._choices.move_to_end(chat_id)
-        while len(self._choices) > CHOICES_LIMIT:
-            self._choices.popitem(last=False)
-
     # ----- receiving -------------------------------------------------------------------------
 
-    def to_incoming(self, update: dict) -> Incoming | None:
+    async def to_incoming(self, update: dict) -> Incoming | None:
         """Convert an update, turning an answer to the last offered choices into a button press
         and a bare command word into its /command."""
         incoming = update_to_incoming(update)
         if incoming is None or incoming.kind != "text":
             return incoming
-        choice = match_choice(incoming.text, self._choices.get(incoming.chat_id, []))
+        try:
+            offered = await self._choices.load(self.name, incoming.chat_id)
+        except Exception:  # noqa: BLE001 - read the message as plain text rather than lose it
+            log.exception("zalo: could not load the choices offered to chat %s", incoming.chat_id)
+            offered = []
+        choice = match_choice(incoming.text, offered)
         if choice is not None:
             return replace(incoming, kind="button", button_data=choice.data)
         command = as_command(incoming.text)
@@ -413,7 +420,7 @@ class ZaloChannel:
     async def _handle(self, update: dict) -> bool:
         """Hand one update to the core and send its replies; False when the core could not
         store it (not to be confirmed)."""
-        incoming = self.to_incoming(update)
+        incoming = await self.to_incoming(update)
         if incoming is None:
             log.info("zalo: ignored an update without chat or message id (%s)", update.get("event_name"))
             return True
@@ -455,6 +462,11 @@ class ZaloChannel:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+    def is_group(self, chat_id: str) -> bool:
+        """Always False: a Zalo chat id does not tell a group (its type comes only with an
+        incoming message), so the dispatcher paces every Zalo chat as one person's."""
+        return False
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake up at once on stop()."""

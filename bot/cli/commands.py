@@ -382,11 +382,7 @@ async def remind(settings: Settings, args) -> int:
         _say(settings, "{count} messages sent.", count=len(sent))
         return 0
     finally:
-        for channel in app.channels.values():
-            close = getattr(channel, "close", None)
-            if close is not None:
-                await close()
-        await app.close()
+        await app.close()  # closes each channel's HTTP session too (Channel.aclose)
 
 
 async def status(settings: Settings, args) -> int:

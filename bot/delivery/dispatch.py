@@ -90,11 +90,6 @@ class GoneChat:
     error: str
 
 
-def telegram_group(channel: str, chat_id: str) -> bool:
-    """Telegram group and channel ids are negative; other platforms are treated as private."""
-    return channel == "telegram" and chat_id.startswith("-")
-
-
 class _ChatPace:
     __slots__ = ("next_at", "recent")
 
@@ -185,7 +180,6 @@ class Dispatcher:
         on_recovered: Callable[[Outage], Awaitable] | None = None,
         send_timeout: float = 30.0,
         poll_seconds: float = 1.0,
-        is_group: Callable[[str, str], bool] = telegram_group,
     ):
         if lease_seconds < 2 * send_timeout:
             raise ValueError("lease_seconds must be at least twice send_timeout")
@@ -202,7 +196,10 @@ class Dispatcher:
         self.on_expired, self.on_outage, self.on_recovered = on_expired, on_outage, on_recovered
         self.outages: dict[str, Outage] = {}  # by channel, while its sends fail
         self._expired: list[Outbox] = []  # expired during the pass under way
-        self.send_timeout, self.poll_seconds, self.is_group = send_timeout, poll_seconds, is_group
+        self.send_timeout, self.poll_seconds = send_timeout, poll_seconds
+
+    def _group(self, row: Outbox) -> bool:
+        return self.channels[row.channel].is_group(row.chat_id)
 
     # --- one pass -----------------------------------------------------------------------------
 
@@ -321,7 +318,7 @@ class Dispatcher:
                     result.dropped += 1
             else:  # retried or deferred: the rest of this chat waits too, in order
                 next_at = self.clock() + timedelta(seconds=self.limiter.chat_wait(
-                    row.channel, row.chat_id, self.is_group(row.channel, row.chat_id),
+                    row.channel, row.chat_id, self._group(row),
                     self._seconds()))
                 for other in rest:
                     await outbox.mark_retry(self.sessionmaker, other, self.owner, self.clock(),
@@ -333,7 +330,7 @@ class Dispatcher:
                        lease_end: float) -> str:
         """Send the parts of one row not sent yet; returns sent|failed|gone|retry|deferred."""
         channel = self.channels[row.channel]
-        group = self.is_group(row.channel, row.chat_id)
+        group = channel.is_group(row.chat_id)  # the platform knows its groups, not the core
         parts = split_text(row.text, channel.capabilities.max_text)
         # Channels without buttons (Zalo) render them as numbered choices themselves.
         buttons = _buttons(row.buttons)
@@ -398,7 +395,7 @@ class Dispatcher:
 
     async def _rate_limited(self, row: Outbox, result: DispatchResult, exc: RetryAfter) -> str:
         seconds = max(float(exc.seconds), 1.0)
-        self.limiter.hold(row.channel, row.chat_id, self.is_group(row.channel, row.chat_id),
+        self.limiter.hold(row.channel, row.chat_id, self._group(row),
                           self._seconds() + seconds)
         await outbox.mark_retry(self.sessionmaker, row, self.owner, self.clock(),
                                 self.clock() + timedelta(seconds=seconds), _error(exc),

@@ -23,6 +23,7 @@ from bot.channels.base import Incoming, Outgoing
 from bot.channels.console import ConsoleChannel
 from bot.config import load_settings
 from bot.delivery.dispatch import RateLimits
+from handlers.callbacks import Decision, Report, decode
 from storage.models import Assignment, SentMessage
 
 DATA = files("bot.demo") / "data"  # package data: found the same way in a checkout and a wheel
@@ -237,14 +238,14 @@ class Demo:
                 from storage.models import ExtensionRequest
                 req = await s.scalar(select(ExtensionRequest.id).order_by(ExtensionRequest.id.desc()))
             await self.says("c-office", "/extensions")
-            await self.says("c-office", button=f"x:ok:{req}")
+            await self.says("c-office", button=Decision("ok", req).encode())
             await self.tick()
         elif when == (17, 4, 8):
             self.at(17, 4, 8, 40)
             await self.says("c-mai", "chua xong a")
         elif when == (20, 4, 16):
             self.at(20, 4, 16, 30)
-            await self.says("c-hung", "", button=f"r:progress:{tckh}")
+            await self.says("c-hung", "", button=Report("progress", tckh).encode())
             await self.says("c-hung", f"#{tckh} đạt 80%, còn chờ số liệu Kho bạc")
         elif when == (21, 4, 16):
             self.at(21, 4, 16, 5)
@@ -252,7 +253,7 @@ class Demo:
             await self.says("c-chair", "/overdue")
         elif when == (22, 4, 8):
             self.at(22, 4, 11, 0)
-            await self.says("c-hung", "", button=f"r:done:{tckh}")
+            await self.says("c-hung", "", button=Report("done", tckh).encode())
             await self.says("c-p1", f"#{p1} đã xong")
         elif when == (28, 4, 16):
             self.at(28, 4, 15, 45)
@@ -266,11 +267,15 @@ class Demo:
 
 
 def button_label(data: str | None) -> str:
-    kinds = {"r:done": "Đã xong", "r:progress": "Đang thực hiện", "r:blocked": "Vướng mắc",
-             "r:extend": "Xin gia hạn", "x:ok": "Đồng ý", "x:no": "Từ chối"}
+    """The words on the button the story presses (read from its payload, not parsed by hand)."""
     if not data:
         return ""
-    return kinds.get(":".join(data.split(":")[:2]), data)
+    press = decode(data)
+    kinds = {"done": "Đã xong", "progress": "Đang thực hiện", "blocked": "Vướng mắc",
+             "extend": "Xin gia hạn", "ok": "Đồng ý", "no": "Từ chối"}
+    if isinstance(press, (Report, Decision)):
+        return kinds.get(press.action, data)
+    return data
 
 
 async def _main() -> None:

@@ -25,6 +25,7 @@ from bot.dates.timeutil import fmt_date
 from bot.dates.workdays import WorkCalendar
 from storage.models import OPEN_STATES, Assignment, Contact, Outbox, Task, Unit
 from storage.outbox import enqueue
+from handlers.callbacks import answer_buttons  # a leaf module: the button payloads
 
 _CHUNK = 900  # ids per IN (...) list: well under SQLite's and asyncpg's parameter limits
 TASK_TEXT_MAX = 300
@@ -53,13 +54,9 @@ def shorten(text: str, limit: int) -> str:
 # -- texts -------------------------------------------------------------------------------------
 
 def buttons(lang: str, assignment_id: int) -> list[list[dict]]:
-    """One row of four answer buttons, as JSON for the outbox."""
-    return [[
-        {"text": t(lang, "Done"), "data": f"r:done:{assignment_id}"},
-        {"text": t(lang, "In progress"), "data": f"r:progress:{assignment_id}"},
-        {"text": t(lang, "Blocked"), "data": f"r:blocked:{assignment_id}"},
-        {"text": t(lang, "Ask for more time"), "data": f"r:extend:{assignment_id}"},
-    ]]
+    """One row of the four answer buttons, as JSON for the outbox."""
+    return [[{"text": b.text, "data": b.data} for b in row]
+            for row in answer_buttons(lang, assignment_id, per_row=4)]
 
 
 def _days(lang: str, n: int) -> str:

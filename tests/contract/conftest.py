@@ -57,10 +57,7 @@ class Harness(OfficeSide):
         for task in self._receivers:
             task.cancel()
         await asyncio.gather(*self._receivers, return_exceptions=True)
-        for driver in self.drivers.values():
-            if hasattr(driver.channel, "aclose"):
-                await driver.channel.aclose()
-        await self.app.close()
+        await self.app.close()  # and each channel's aclose
 
     # ---- the Office's side (database) ------------------------------------------------------
 

@@ -12,6 +12,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from bot.channels.base import Incoming
+from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_ptb import PTBTelegramChannel
 from bot.channels.zalo import ZaloChannel
@@ -173,6 +175,8 @@ def make_driver(name: str):
         return TelegramDriver(PTBTelegramChannel)
     if name == "zalo":
         return ZaloDriver()
+    if name == "console":
+        return ConsoleDriver()
     raise ValueError(name)
 
 
@@ -186,3 +190,39 @@ async def wait_for(predicate, timeout: float = 15.0, what: str = "condition"):
         if time.monotonic() > deadline:
             raise TimeoutError(f"waited {timeout}s for {what}")
         await asyncio.sleep(0.02)
+
+
+class ConsoleDriver:
+    """The console channel: what a person types is pushed straight into the started channel."""
+
+    platform = "console"
+    supports_reply_to = True
+    max_text = 4096
+
+    def __init__(self) -> None:
+        self.channel = ConsoleChannel(show=lambda chat_id, out: None, group_chats={"g-1"})
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    def chat_id(self, person: int) -> str:
+        return f"c-{person}"
+
+    def say(self, person: int, text: str, name: str = "Lan") -> None:
+        chat = self.chat_id(person)
+        asyncio.get_running_loop().create_task(self.channel.push(
+            Incoming(channel="console", chat_id=chat, user_id=chat, text=text, user_name=name)))
+
+    def press(self, person: int, message: Seen, label: str) -> None:
+        chat = self.chat_id(person)
+        asyncio.get_running_loop().create_task(self.channel.push(Incoming(
+            channel="console", chat_id=chat, user_id=chat, kind="button",
+            button_data=dict(message.buttons)[label], message_id=message.message_id)))
+
+    def sent(self) -> list[Seen]:
+        return [Seen(chat_id, out.text, message_id,
+                     tuple((b.text, b.data) for row in out.buttons for b in row))
+                for chat_id, out, message_id in self.channel.sent]

@@ -1,7 +1,7 @@
 """reliability: failed handlings of an inbox row, a lifetime for outbox rows
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-08 02:20:00
 
 `inbox.attempts` counts failed handlings, so a row that keeps failing is set aside (and the
@@ -14,7 +14,7 @@ from alembic import op
 import storage.db
 
 revision = '0004'
-down_revision = '0002'  # "0003" once 0003_pending_choices lands on main
+down_revision = '0003'  # after 0003_pending_choices
 branch_labels = None
 depends_on = None
 
