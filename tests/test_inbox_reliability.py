@@ -148,7 +148,7 @@ async def test_sqlite_locked_by_another_connection_the_update_is_kept_not_lost(w
 async def test_a_full_database_keeps_the_update_and_never_says_it_is_saved(world):
     path = world.settings.database_url.split("///", 1)[1]
     filler = sqlite3.connect(path, isolation_level=None)
-    pages = filler.execute("PRAGMA page_count").fetchone()[0] + 2
+    pages = filler.execute("PRAGMA page_count").fetchone()[0] + 40  # room for the filler to give back
     engine = swap_engine(world)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -163,7 +163,7 @@ async def test_a_full_database_keeps_the_update_and_never_says_it_is_saved(world
         while True:  # every free page used up
             filler.execute("INSERT INTO filler VALUES (zeroblob(1000))")
     filler.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    long_reply = "đang làm 30%, " + "chi tiết " * 500  # needs new pages whatever is left
+    long_reply = "đang làm 30%, " + "chi tiết " * 2000  # needs several new pages whatever is left
     try:
         with pytest.raises(NotStored):
             await world.app.core.handle(reply("u-full", long_reply))
