@@ -14,6 +14,8 @@ from alembic.script import ScriptDirectory
 
 from storage.migrate import alembic_config
 
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.slow
@@ -76,4 +78,4 @@ def test_installed_migrate_and_health(installed, tmp_path):
     for args in (["health", "--offline"], ["health"]):  # no token set: nothing to ask the platforms
         health = _run([str(target / "bin" / "nhacviec"), *args], cwd=folder, env=env)
         assert health.returncode == 0, health.stderr[-3000:]
-        assert health.stdout.startswith(f"Tốt: cơ sở dữ liệu ở phiên bản {ScriptDirectory.from_config(alembic_config()).get_current_head()}"), health.stdout
+        assert health.stdout.startswith(f"Tốt: cơ sở dữ liệu ở phiên bản {HEAD}"), health.stdout
