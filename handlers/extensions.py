@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.tasks.progress import UndoError, decide_extension, pending_extensions
 from bot.i18n import t
-from bot.tasks.store import shorten
+from bot.text.shorten import shorten
 from bot.dates.timeutil import fmt_date, parse_day
 from handlers.callbacks import Decision
 from handlers import notify

@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 
 from bot.channels.base import Button
 from bot.i18n import t
-from bot.tasks.store import shorten
+from bot.text.shorten import shorten
 from bot.dates.timeutil import fmt_date, quiet_until
 from handlers.callbacks import Decision, ResultCheck
 from handlers.context import Ctx

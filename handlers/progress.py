@@ -11,7 +11,7 @@ from bot.tasks.progress import UndoError, confirm, record, undo
 from bot.replies import classify, extract
 from bot.replies.plain import clean, normalise
 from bot.reports.status import STATUS_LABELS
-from bot.tasks.store import shorten
+from bot.text.shorten import shorten
 from bot.dates.timeutil import fmt_date
 from handlers.callbacks import Pick, Report, ResultCheck, Undo, answer_buttons
 from handlers.context import MAX_ID, Ctx

@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 
 from bot.config import ReminderPolicy
 from bot.i18n import t
-from bot.followup.reminders import queue_reminders, queue_weekly, shorten
+from bot.followup.reminders import queue_reminders, queue_weekly
+from bot.text.shorten import shorten
 from bot.dates.workdays import WorkCalendar
 from storage.models import DONE, IN_PROGRESS, Assignment, Contact, Outbox, Task, Unit
 

@@ -35,9 +35,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import re
 import secrets
-import unicodedata
 from collections import OrderedDict
 from dataclasses import replace
 from collections.abc import Callable
@@ -67,6 +65,7 @@ from bot.channels.base import (
     split_text,
 )
 from bot.i18n import N_, t
+from bot.text.fold import fold as text_fold
 
 log = logging.getLogger(__name__)
 
@@ -143,12 +142,8 @@ def _register_token(token: str) -> None:
 
 
 def fold(text: str) -> str:
-    """Lowercase, drop Vietnamese diacritics and punctuation at the ends, collapse spaces."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"\s+", " ", text.lower()).strip()
-    return text.strip(" .!?,;:…")
+    """A choice as typed, for comparing with a button's words: folded, end punctuation dropped."""
+    return text_fold(text).strip(" .!?,;:…")
 
 
 def render_choices(text: str, buttons: tuple[tuple[Button, ...], ...], locale: str | None) -> tuple[str, list[Button]]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence, cast
@@ -12,6 +11,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.text.fold import fold
 from storage.models import ROLES, Contact, Invite, StartAttempt, Unit
 
 # Codes avoid look-alike characters (0/O, 1/I/L) because people type them from paper or a screen.
@@ -28,13 +28,6 @@ class RegistryError(ValueError):
         super().__init__(msgid.format(**values))
         self.msgid = msgid
         self.values = values
-
-
-def fold(text: str) -> str:
-    """Case-, diacritics- and spacing-insensitive form of a name, for lookups."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(text.casefold().split())
 
 
 # --- units -------------------------------------------------------------------------------------

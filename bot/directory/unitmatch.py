@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
 
+from bot.text.fold import strip_marks
+
 
 class UnitEntry(NamedTuple):
     name: str
@@ -30,9 +32,7 @@ class UnitMatch:
         return self.matched.get(name, [])
 
 
-def strip_diacritics(text: str) -> str:
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+strip_diacritics = strip_marks  # the one folding of diacritics (bot.text)
 
 
 # full forms → one short form (applied on lower-case text without diacritics)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ReminderPolicy
 from bot.i18n import t
+from bot.text.shorten import shorten
 from bot.followup.planning import Due, in_quiet_hours, plan, plan_horizon, weekly_due, weekly_instant
 from bot.dates.timeutil import fmt_date
 from bot.dates.workdays import WorkCalendar
@@ -37,18 +38,6 @@ SUPERSEDED = "superseded by a later reminder"
 def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
-
-
-def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word boundary, with an ellipsis when cut."""
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–") + "…"
 
 
 # -- texts -------------------------------------------------------------------------------------

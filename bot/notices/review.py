@@ -9,7 +9,8 @@ from datetime import date
 from bot.i18n import t
 from bot.notices.parser import ParsedNotice
 from bot.directory.unitmatch import UnitEntry, match_units
-from bot.tasks.store import NewDocument, NewTask, shorten
+from bot.tasks.store import NewDocument, NewTask
+from bot.text.shorten import shorten
 from bot.dates.timeutil import fmt_date
 
 

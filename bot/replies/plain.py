@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from bot.text.fold import lower_aligned, strip_marks_aligned
+
 
 class Piece(NamedTuple):  # a tuple: built for every token, so it must be cheap
     word: str   # normalised word(s); one original token may expand to several ("dx" -> "da xong")
@@ -49,42 +51,6 @@ def assemble(original: str, pieces, accented: bool) -> Normalised:
         pos += len(piece.word) + 1
     s = " ".join(p.word for p in pieces)
     return Normalised(original, tuple(pieces), s, tuple(offsets), accented)
-
-
-# --- folding -------------------------------------------------------------------------------
-
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    """One character without its marks, always one character long (keeps spans aligned)."""
-    if ch == "đ":
-        return "d"
-    base = unicodedata.normalize("NFD", ch)[:1]
-    if not base or unicodedata.combining(base):
-        return " "
-    return base
-
-
-class _FoldTable(dict):
-    """str.translate table filled on first sight of each character (fast after warm-up)."""
-    def __missing__(self, code: int) -> str:
-        self[code] = _fold_char(chr(code))
-        return self[code]
-
-
-_FOLD = _FoldTable()
-
-
-def _lower(text: str) -> str:
-    """Lowercase without changing the length (a few characters lowercase to two)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join((c.lower() or c)[0] for c in text)
-
-
-def fold(text: str) -> str:
-    """Lowercase, strip diacritics: 'Đã XONG' -> 'da xong' (same length as the NFC text)."""
-    return _lower(text).translate(_FOLD)
 
 
 # A token: a task code, a number (date, fraction, percent), a word, or any other single symbol.
@@ -179,8 +145,8 @@ def clean(text: str | None) -> str:
 
 def normalise(text: str) -> Normalised:
     original = clean(text)
-    lower = _lower(original)
-    folded = lower.translate(_FOLD)
+    lower = lower_aligned(original)
+    folded = strip_marks_aligned(lower)
     accented = folded != lower
     matches = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
     words = [w for w, _, _ in matches]

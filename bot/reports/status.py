@@ -21,6 +21,7 @@ from typing import Iterable, NamedTuple
 
 from bot.i18n import N_, t
 from bot.dates.timeutil import fmt_date, fmt_datetime
+from bot.text.shorten import shorten
 
 DONE_ON_TIME = "done_on_time"
 DONE_LATE = "done_late"
@@ -240,11 +241,6 @@ _INTENT_WORDS = {
 }
 
 
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _code(code: int | str) -> str:
     code = str(code)
     return code if code.startswith("#") else f"#{code}"
@@ -323,7 +319,7 @@ def _deadline_part(row: AssignmentRow, lang: str | None) -> str:
 def _item_line(summary: StatusSummary, item: Categorized, lang: str | None, tz: tzinfo,
                with_unit: bool = False) -> str:
     row = item.row
-    parts = [f"{_code(row.code)} {_short(row.task, MAX_TASK_CHARS)}"]
+    parts = [f"{_code(row.code)} {shorten(row.task, MAX_TASK_CHARS)}"]
     if with_unit:
         parts.insert(0, row.unit)
     parts += [_deadline_part(row, lang), _state(summary, item, lang, tz)]
@@ -420,7 +416,7 @@ def render_digest(
             said = t(lang, _INTENT_WORDS[intent]) if intent in _INTENT_WORDS else t(lang, "report")
             line = f"{_code(code)} {unit} — {said}"
             if text and text.strip():
-                line += f": «{_short(text, MAX_REPORT_CHARS)}»"
+                line += f": «{shorten(text, MAX_REPORT_CHARS)}»"
             lines.append(f"- {line} ({fmt_datetime(at, tz)})")
         lines += _more(lang, len(reports) - 15)
     else:

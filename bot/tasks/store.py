@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import t
+from bot.text.shorten import shorten
 from bot.dates.timeutil import fmt_date
 from storage.models import Assignment, Contact, Document, Task, Unit
 from storage.outbox import enqueue
@@ -144,11 +145,6 @@ def deadline_words(assignment: Assignment, lang: str) -> str:
     elif deadline != assignment.original_deadline and assignment.original_deadline:
         text += " " + t(lang, "(extended from {date})", date=fmt_date(assignment.original_deadline))
     return text
-
-
-def shorten(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def task_line(assignment: Assignment, lang: str, limit: int = 160) -> str:

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 from bot.i18n import N_, t
 from bot.dates.deadlines import parse_deadline as grammar_deadline
 from bot.dates.timeutil import fmt_date, parse_day
+from bot.text.fold import fold
 
 # --------------------------------------------------------------------------- text helpers
 
@@ -42,11 +43,9 @@ def clean_text(value: Any) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def fold(value: Any) -> str:
-    """Lower case, no diacritics (đ → d), punctuation to spaces: for matching headers and words."""
-    text = unicodedata.normalize("NFD", clean_text(value).casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("đ", "d")
-    return " ".join(re.sub(r"[^0-9a-z/]+", " ", text).split())
+def words_key(value: Any) -> str:
+    """Folded (bot.text), punctuation to spaces: for matching headers and words."""
+    return " ".join(re.sub(r"[^0-9a-z/]+", " ", fold(clean_text(value))).split())
 
 
 # --------------------------------------------------------------------------- results
@@ -274,7 +273,7 @@ UNIT_REQUIRED = ("name",)
 def _header_field(cell: Cell, headers: dict[str, tuple[str, ...]]) -> str | None:
     if not isinstance(cell, str):
         return None
-    key = fold(re.sub(r"\(.*?\)", " ", cell).replace("*", " "))  # "Thời hạn (dd/mm/yyyy)*"
+    key = words_key(re.sub(r"\(.*?\)", " ", cell).replace("*", " "))  # "Thời hạn (dd/mm/yyyy)*"
     for name, synonyms in headers.items():
         if key in synonyms:
             return name
@@ -362,7 +361,7 @@ def parse_deadline(value: Cell, today: date) -> tuple[date | None, str | None]:
     if isinstance(value, date):
         return _sane(value), fmt_date(value)
     written = _text(value)
-    key = fold(written.replace("-", "/").replace(".", "/")) if written else ""
+    key = words_key(written.replace("-", "/").replace(".", "/")) if written else ""
     if key in _NO_DEADLINE or written in ("-", "—", "–"):
         return None, written or None
     iso = _ISO_TIME.match(written.strip().lower())
@@ -418,7 +417,7 @@ def parse_recurrence(value: Cell) -> str | None:
     """'hằng tháng' / 'Định kỳ 6 tháng' / 'weekly' → a RECURRENCES value; empty → None.
 
     Raises ValueError when not understood."""
-    key = fold(value).replace("/", " ")
+    key = words_key(value).replace("/", " ")
     if key in _RECURRENCE_NONE or _text(value) in ("-", "—"):
         return None
     if key in RECURRENCES:
@@ -556,7 +555,7 @@ def read_units_csv(data: bytes, filename: str = "units.csv") -> list[UnitRow]:
         aliases = tuple(a for a in split_names(_cell(row, columns, "aliases")) if a != name)
         members = tuple(split_names(_cell(row, columns, "members")))
         kind_cell = _cell(row, columns, "kind")
-        kind_key = fold(kind_cell)
+        kind_key = words_key(kind_cell)
         kind = _KIND_WORDS.get(kind_key) if kind_key else ("collective" if members else "department")
         before = len(errors)
         if not name:
