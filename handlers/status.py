@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.reports import status as views
-from bot.directory.registry import find_unit
+from bot.directory.registry import SEVERAL_UNITS, find_units, several
 from bot.reports.queries import load_rows, load_summary
 from handlers.context import Ctx
 
@@ -13,11 +13,17 @@ async def handle_status(ctx: Ctx) -> None:
     if not ctx.may("see_all"):
         unit = ctx.contact.unit
     elif ctx.args:
-        unit = await find_unit(ctx.session, ctx.args)
-        if unit is None:
+        # The one unit matcher: every name a notice or a task table may use finds the unit here.
+        found = await find_units(ctx.session, ctx.args)
+        if not found:
             ctx.outcome = "unknown_unit"
             ctx.say(ctx.tr("I do not know the unit «{name}».", name=ctx.args))
             return
+        if len(found) > 1:
+            ctx.outcome = "several_units"
+            ctx.say(ctx.tr(SEVERAL_UNITS, name=ctx.args, units=several(found)))
+            return
+        unit = found[0]
     ctx.outcome = "status"
     if unit is None:
         # The overall picture needs counts only: the database counts them.

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
+from bot.directory.unitmatch import unit_lookup
 from bot.tasks.table import (
     RowError,
     TaskTableError,
@@ -17,7 +18,6 @@ from bot.tasks.table import (
     parse_recurrence,
     read_task_table,
     read_units_csv,
-    unit_key,
 )
 
 TODAY = date(2026, 11, 24)
@@ -165,9 +165,9 @@ def test_quoted_cells_with_line_breaks_keep_row_numbers():
     table = read(
         'Đơn vị,Nhiệm vụ,Thời hạn\n'
         '"Phòng Kinh tế\nCông an thị xã","Hai dòng\nnội dung",15/12/2026\n'
-        'Phòng Kinh tê,Sai tên,15/12/2026\n'
+        'Phòng Không Có,Sai tên,15/12/2026\n'
     )
-    assert [r.message("vi") for r in table.errors] == ["Dòng 3: không tìm thấy đơn vị «Phòng Kinh tê»"]
+    assert [r.message("vi") for r in table.errors] == ["Dòng 3: không tìm thấy đơn vị «Phòng Không Có»"]
     assert [(r.row_number, r.unit) for r in table.rows] == [
         (2, "Phòng Kinh tế thị xã"),
         (2, "Công an thị xã"),
@@ -212,7 +212,7 @@ def test_row_errors_carry_the_sheet_row_numbers():
     table = read(
         "Đơn vị,Nhiệm vụ,Thời hạn,Định kỳ\n"
         "Phòng Kinh tế,Việc đúng,15/12/2026,\n"  # row 2: fine
-        "Phòng Kinh tê,Sai tên đơn vị,15/12/2026,\n"  # row 3
+        "Phòng Kinh tế đối ngoại,Sai tên đơn vị,15/12/2026,\n"  # row 3
         ",,,\n"  # row 4: blank, skipped
         "Công an thị xã,Ngày không có,31/02/2026,\n"  # row 5
         "Công an thị xã,,15/12/2026,\n"  # row 6
@@ -220,7 +220,7 @@ def test_row_errors_carry_the_sheet_row_numbers():
         "Công an thị xã,Lặp lạ,15/12/2026,ba ngày một lần\n"  # row 8
     )
     assert [(e.row_number, e.field, e.value, e.code) for e in table.errors] == [
-        (3, "unit", "Phòng Kinh tê", "unknown_unit"),
+        (3, "unit", "Phòng Kinh tế đối ngoại", "unknown_unit"),
         (5, "deadline", "31/02/2026", "bad_date"),
         (6, "task", "", "missing_task"),
         (7, "unit", "", "missing_unit"),
@@ -229,13 +229,13 @@ def test_row_errors_carry_the_sheet_row_numbers():
     assert not table.ok
     assert [r.row_number for r in table.rows] == [2]
     vi = table.messages("vi")
-    assert vi[0] == "Dòng 3: không tìm thấy đơn vị «Phòng Kinh tê»"
+    assert vi[0] == "Dòng 3: không tìm thấy đơn vị «Phòng Kinh tế đối ngoại»"
     assert vi[1].startswith("Dòng 5: thời hạn «31/02/2026»")
     assert vi[2] == "Dòng 6: chưa ghi nội dung nhiệm vụ"
     assert vi[3] == "Dòng 7: chưa ghi đơn vị chủ trì"
     assert vi[4].startswith("Dòng 8: không hiểu kỳ lặp lại «ba ngày một lần»")
     en = table.messages("en")
-    assert en[0] == "Row 3: unit «Phòng Kinh tê» not found"
+    assert en[0] == "Row 3: unit «Phòng Kinh tế đối ngoại» not found"
     assert en[1].startswith("Row 5: deadline «31/02/2026» is not a valid date")
 
 
@@ -446,15 +446,26 @@ def test_nfd_zero_width_and_non_breaking_spaces():
     assert task.deadline == date(2026, 12, 15)
 
 
-def test_unit_names_match_across_case_tone_placement_and_abbreviations():
-    assert lookup("phòng kinh tế") == "Phòng Kinh tế thị xã"
-    assert lookup("Phòng Văn hoá và Thông tin") == "Phòng Văn hóa và Thông tin thị xã"  # hoá/hóa
-    assert lookup("Uỷ ban nhân dân các xã, phường") == "UBND các xã, phường"  # Uỷ/Ủy
-    assert lookup("UBND các xã, phường.") == "UBND các xã, phường"
-    assert lookup("Ủy ban nhân dân Phường 1") == "UBND Phường 1"
-    assert lookup("Phòng Kinh tê") is None  # diacritics matter
-    assert lookup("Phong Kinh te") is None
-    assert unit_key("Hoà  Bình") == unit_key("hòa bình")
+def test_unit_names_match_by_the_one_unit_matcher():
+    assert lookup("phòng kinh tế") == ["Phòng Kinh tế thị xã"]
+    assert lookup("Phòng Văn hoá và Thông tin") == ["Phòng Văn hóa và Thông tin thị xã"]  # hoá/hóa
+    assert lookup("Phòng VH-TT") == ["Phòng Văn hóa và Thông tin thị xã"]
+    assert lookup("Uỷ ban nhân dân các xã, phường") == ["UBND các xã, phường"]  # Uỷ/Ủy
+    assert lookup("UBND các xã, phường.") == ["UBND các xã, phường"]
+    assert lookup("Ủy ban nhân dân Phường 1") == ["UBND Phường 1"]
+    # without diacritics, as officers type and as notices and /status match
+    assert lookup("Phong Kinh te") == ["Phòng Kinh tế thị xã"]
+    assert lookup("UBND Phường 2") == []  # a number is never a typo
+    assert lookup("Phòng Ma") == []
+
+
+def test_a_collective_in_a_table_gives_the_task_to_its_members():
+    members = unit_lookup([
+        ("Phường 1", (), "ward"), ("Phường 2", (), "ward"),
+        ("Khối phường", (), "collective", ("Phường 1", "Phường 2"))])
+    table = read_task_table("Đơn vị,Nhiệm vụ,Thời hạn\nKhối phường,Việc,15/12/2026\n".encode(),
+                            "t.csv", members, TODAY)
+    assert [(r.row_number, r.unit) for r in table.rows] == [(2, "Phường 1"), (2, "Phường 2")]
 
 
 # --------------------------------------------------------------------------- unit lists
@@ -527,7 +538,7 @@ def test_sample_unit_directory_resolves_its_own_aliases():
     sample_lookup = make_unit_lookup((u["name"], u.get("aliases", [])) for u in units)
     for unit in units:
         for alias in unit.get("aliases", []):
-            assert sample_lookup(alias) is not None, alias
+            assert sample_lookup(alias), alias
     lines = ["Đơn vị;Nhiệm vụ;Thời hạn"] + [f"{u['name']};Việc {i};15/12/2026" for i, u in enumerate(units)]
     table = read_task_table("\n".join(lines).encode(), "s.csv", sample_lookup, TODAY)
     assert table.errors == [] and len(table.rows) == len(units)

@@ -88,6 +88,7 @@ VI = {
 "/meeting DD/MM — set the date of the next monthly meeting": "/meeting NN/TT — đặt ngày họp giao ban tháng tới",
 "/lang vi or /lang en — change the language": "/lang vi hoặc /lang en — đổi ngôn ngữ",
 "I do not know the unit «{name}».": "Không tìm thấy đơn vị «{name}».",
+"«{name}» fits several units: {units}. Please write the unit's full name.": "«{name}» ứng với nhiều đơn vị: {units}. Vui lòng ghi tên đầy đủ của đơn vị.",
 "You are not attached to a unit. Send /status for the overall picture.": "Anh/chị không thuộc đơn vị nào. Gõ /status để xem tình hình chung.",
 "{unit} has no open tasks.": "{unit} không có nhiệm vụ nào đang mở.",
 "Open tasks of {unit} ({count}):": "Nhiệm vụ đang mở của {unit} ({count}):",

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from bot.reports import status as views
 from bot.config import Settings
 from bot.i18n import t
-from bot.directory.registry import (RegistryError, UnitIndex, add_unit, add_units, all_units,
-                                    create_invite, invite_link)
+from bot.directory.registry import (RegistryError, add_unit, add_units, all_units, create_invite,
+                                    invite_link, unit_entries)
+from bot.directory.unitmatch import unit_lookup
 from bot.tasks.store import DuplicateDocument, NewDocument, NewTask, queue_new_task_notices, store
 from bot.dates.timeutil import fmt_date, quiet_until, utcnow
 from storage.db import make_engine, make_sessionmaker
@@ -216,10 +217,11 @@ async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool,
     lang = settings.default_locale
     today = now.astimezone(settings.tz).date()
     async with database(settings) as sm, sm() as session:
-        index = UnitIndex(await all_units(session))
+        units = await all_units(session)
+        by_name = {u.name: u for u in units}
         try:
-            table = read_task_table(data, path.name,
-                                    lambda name: u.name if (u := index.find(name)) else None, today)
+            # The one unit matcher, as for notices and /status (collectives come as members).
+            table = read_task_table(data, path.name, unit_lookup(unit_entries(units)), today)
         except TaskTableError as exc:
             print(exc.message(lang), file=sys.stderr)
             return 1
@@ -239,11 +241,7 @@ async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool,
                     text=row.task, lead=[], deadline=row.deadline,
                     deadline_text=row.deadline_text, recurrence=row.recurrence,
                     section=row.section)
-            unit = index.find(row.unit)
-            assert unit is not None  # read_task_table() accepted only known units
-            # A collective ("UBND các xã, phường") is given to each of its members.
-            ids = [m.id for m in unit.members] or [unit.id]
-            (task.coordinate if row.role == "coordinate" else task.lead).extend(ids)
+            (task.coordinate if row.role == "coordinate" else task.lead).append(by_name[row.unit].id)
         tasks = list(grouped.values())
         if len(tasks) > MAX_TASKS_PER_IMPORT:
             raise CommandError("The table has {count} tasks; at most {limit} are imported at once, "

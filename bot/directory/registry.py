@@ -11,7 +11,11 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.directory import unitmatch as match
+from bot.i18n import N_
+from bot.directory.unitmatch import UnitEntry
 from bot.text.fold import fold
+from bot.text.shorten import shorten
 from storage.models import ROLES, Contact, Invite, StartAttempt, Unit
 
 # Codes avoid look-alike characters (0/O, 1/I/L) because people type them from paper or a screen.
@@ -39,7 +43,8 @@ async def all_units(session: AsyncSession) -> list[Unit]:
 
 
 class UnitIndex:
-    """Name/alias → unit, tolerant of case, diacritics and spacing."""
+    """Name/alias → unit by the exact name folded (case, diacritics, spacing): which names are
+    taken. Finding the unit a person means is the matcher's job (find_units)."""
 
     def __init__(self, units: list[Unit]):
         self.by_key: dict[str, Unit] = {}
@@ -55,8 +60,38 @@ class UnitIndex:
             self.by_key.setdefault(fold(name), unit)
 
 
-async def find_unit(session: AsyncSession, name: str) -> Unit | None:
-    return UnitIndex(await all_units(session)).find(name)
+def unit_entries(units: list[Unit], *, members: bool = True) -> list[UnitEntry]:
+    """Storage units as the unit matcher's directory. members=False keeps a collective whole
+    (the collective itself is found, not its members)."""
+    return [UnitEntry(u.name, tuple(u.aliases or ()), u.kind,
+                      tuple(m.name for m in u.members) if members else ())
+            for u in units]
+
+
+async def find_units(session: AsyncSession, name: str) -> list[Unit]:
+    """The units a written name stands for, by the one unit matcher (bot.directory.unitmatch),
+    collectives kept whole: [] when none, several when the name fits several."""
+    units = await all_units(session)
+    by_name = {u.name: u for u in units}
+    return [by_name[n] for n in match.find_units(name, unit_entries(units, members=False))]
+
+
+async def find_unit(session: AsyncSession, name: str) -> Unit:
+    """The one unit a written name stands for; RegistryError when it names none or several."""
+    found = await find_units(session, name)
+    if not found:
+        raise RegistryError("Unknown unit «{name}». See: nhacviec units list", name=name)
+    if len(found) > 1:
+        raise RegistryError(SEVERAL_UNITS, name=name, units=several(found))
+    return found[0]
+
+
+# Shared by /status UNIT and the invites: a name that fits several units is never guessed.
+SEVERAL_UNITS = N_("«{name}» fits several units: {units}. Please write the unit's full name.")
+
+
+def several(units: list[Unit]) -> str:
+    return shorten("; ".join(u.name for u in units), 300)
 
 
 async def add_unit(session: AsyncSession, name: str, now: datetime, aliases: Sequence[str] = (),
@@ -130,8 +165,6 @@ async def create_invite(session: AsyncSession, role: str, unit_name: str | None,
     unit = None
     if unit_name:
         unit = await find_unit(session, unit_name)
-        if unit is None:
-            raise RegistryError("Unknown unit «{name}». See: nhacviec units list", name=unit_name)
     elif role == "officer":
         raise RegistryError("An officer invite needs a unit.")
     invite = Invite(code=new_code(), role=role, unit=unit, unit_id=unit.id if unit else None,

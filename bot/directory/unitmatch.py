@@ -11,7 +11,8 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import NamedTuple, Sequence
+from functools import lru_cache
+from typing import Callable, NamedTuple, Sequence
 
 from bot.text.fold import strip_marks
 
@@ -67,6 +68,7 @@ _ROLE = re.compile(r"^(?:thu truong|chu tich|pho chu tich|lanh dao|giam doc|truo
 _UBND_LOCAL = re.compile(r"^ubnd\s+(?=(?:xa|phuong|thi tran)\b)")
 
 
+@lru_cache(maxsize=16384)  # pure; match_units re-keys the whole directory on every call
 def unit_key(name: str) -> str:
     """A comparison key: lower case, no diacritics, abbreviations unified, punctuation gone."""
     text = unicodedata.normalize("NFC", name).strip().lower()
@@ -85,6 +87,7 @@ def unit_key(name: str) -> str:
     return text
 
 
+@lru_cache(maxsize=16384)  # pure, and callers only read the list
 def _variants(name: str) -> list[str]:
     """Keys from strict to loose: as is, without the place word, without parentheses, without a role."""
     base = unit_key(name)
@@ -201,7 +204,10 @@ def match_units(names: list[str], directory: Sequence[UnitEntry | tuple]) -> Uni
                 if members:
                     return members
         # a small typo: only when one directory key is clearly the closest
-        close = difflib.get_close_matches(keys[0], list(index), n=2, cutoff=0.9)
+        # ... and never a number: "UBND Phường 2" is not "UBND Phường 1"
+        numbers = re.findall(r"\d+", keys[0])
+        close = difflib.get_close_matches(
+            keys[0], [k for k in index if re.findall(r"\d+", k) == numbers], n=2, cutoff=0.9)
         if len(close) == 1 and len(index[close[0]]) == 1:
             return index[close[0]]
         return set()
@@ -219,3 +225,17 @@ def match_units(names: list[str], directory: Sequence[UnitEntry | tuple]) -> Uni
             expanded.extend(expand(hit))
         result.matched[name] = list(dict.fromkeys(expanded))
     return result
+
+
+# --- the entry points for one name (/status UNIT, invites, task tables) ------------------------
+
+def find_units(name: str, directory: Sequence[UnitEntry | tuple]) -> list[str]:
+    """The directory names one written name stands for, by the rules above: [] for none, several
+    for a collective (its members), a group ("UBND các xã") or a name that fits several units."""
+    return match_units([name], directory).units_for(name)
+
+
+def unit_lookup(directory: Sequence[UnitEntry | tuple]) -> Callable[[str], list[str]]:
+    """find_units against one directory, for a reader that asks name by name (task tables)."""
+    entries = list(directory)
+    return lambda name: find_units(name, entries)

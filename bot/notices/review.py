@@ -8,7 +8,8 @@ from datetime import date
 
 from bot.i18n import t
 from bot.notices.parser import ParsedNotice
-from bot.directory.unitmatch import UnitEntry, match_units
+from bot.directory.registry import unit_entries
+from bot.directory.unitmatch import match_units
 from bot.tasks.store import NewDocument, NewTask
 from bot.text.shorten import shorten
 from bot.dates.timeutil import fmt_date
@@ -49,8 +50,7 @@ def apply_corrections(notice: ParsedNotice, corrections: dict | None) -> ParsedN
 
 def plan_import(notice: ParsedNotice, units) -> ImportPlan:
     """Match the notice's unit names against the directory (`units`: storage Unit rows)."""
-    directory = [UnitEntry(u.name, tuple(u.aliases or ()), u.kind, tuple(m.name for m in u.members))
-                 for u in units]
+    directory = unit_entries(units)
     ids = {u.name: u.id for u in units}
     names = sorted({n for task in notice.tasks for n in (*task.lead, *task.coordinate)})
     match = match_units(names, directory)

@@ -20,11 +20,12 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from bot.i18n import N_, t
 from bot.dates.deadlines import parse_deadline as grammar_deadline
 from bot.dates.timeutil import fmt_date, parse_day
+from bot.directory.unitmatch import UnitEntry, unit_lookup
 from bot.text.fold import fold
 
 # --------------------------------------------------------------------------- text helpers
@@ -54,7 +55,7 @@ def words_key(value: Any) -> str:
 @dataclass(frozen=True)
 class TaskRow:
     row_number: int
-    unit: str  # canonical name, as known_units returned it
+    unit: str  # a directory name, as known_units returned it
     task: str
     deadline: date | None
     deadline_text: str | None  # the cell as written
@@ -447,7 +448,7 @@ def _section_heading(row: list[Cell], columns: dict[str, int]) -> str | None:
 def read_task_table(
     data: bytes,
     filename: str,
-    known_units: Callable[[str], str | None],
+    known_units: Callable[[str], Sequence[str]],
     today: date,
 ) -> TaskTable:
     """Read a task table. Raises TaskTableError for file-level problems; row problems are in
@@ -482,11 +483,12 @@ def read_task_table(
         units: list[tuple[str, str]] = []
         for role, names in (("lead", leads), ("coordinate", split_names(values.get("coordinate")))):
             for name in names:
-                canonical = known_units(name)
-                if canonical is None:
+                found = known_units(name)
+                if not found:
                     fail("unit" if role == "lead" else "coordinate", name, "unknown_unit")
-                elif canonical not in (u for u, _ in units):
-                    units.append((canonical, role))
+                for canonical in found:
+                    if canonical not in (u for u, _ in units):
+                        units.append((canonical, role))
         try:
             deadline, deadline_text = parse_deadline(values.get("deadline"), today)
         except ValueError:
@@ -580,30 +582,7 @@ def read_units_csv(data: bytes, filename: str = "units.csv") -> list[UnitRow]:
 
 # --------------------------------------------------------------------------- matching unit names
 
-_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
-# "hoà"/"hòa", "Uỷ"/"Ủy": the two tone placements in use; the key puts the mark on the first vowel.
-_OLD_TONE = re.compile(rf"([ou])([aey])([{_TONE_MARKS}])(?![a-z\u0300-\u036f])")
-_ABBREVIATIONS = (
-    (re.compile(r"\bubnd\b"), "ủy ban nhân dân"),
-    (re.compile(r"\bhđnd\b"), "hội đồng nhân dân"),
-)
 
-
-def unit_key(name: str) -> str:
-    """A matching key for unit names: case, Unicode form, spacing, tone placement and
-    UBND/HĐND abbreviations do not matter; diacritics do ("Kinh tê" is not "Kinh tế")."""
-    text = " ".join(clean_text(name).casefold().split()).strip(" .,;:")
-    text = unicodedata.normalize("NFC", text)
-    for pattern, full in _ABBREVIATIONS:
-        text = pattern.sub(full, text)
-    text = _OLD_TONE.sub(r"\1\3\2", unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFC", text)
-
-
-def make_unit_lookup(units: Iterable[tuple[str, Iterable[str]]]) -> Callable[[str], str | None]:
-    """known_units for read_task_table from (name, aliases) pairs: name or alias → name."""
-    index: dict[str, str] = {}
-    for name, aliases in units:
-        for candidate in (name, *aliases):
-            index.setdefault(unit_key(candidate), name)
-    return lambda text: index.get(unit_key(text))
+def make_unit_lookup(units: Iterable[tuple[str, Iterable[str]]]) -> Callable[[str], list[str]]:
+    """known_units for read_task_table from (name, aliases) pairs, by the one unit matcher."""
+    return unit_lookup([UnitEntry(name, tuple(aliases)) for name, aliases in units])
