@@ -9,11 +9,10 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from bot.directory.unitmatch import unit_lookup
+from bot.directory.unitmatch import UnitEntry, find_units
 from bot.tasks.table import (
     RowError,
     TaskTableError,
-    make_unit_lookup,
     parse_deadline,
     parse_recurrence,
     read_task_table,
@@ -30,12 +29,16 @@ UNITS = [
     ("Công an thị xã", []),
     ("Town Office", ["Office"]),
 ]
-lookup = make_unit_lookup(UNITS)
+DIRECTORY = [UnitEntry(name, tuple(aliases)) for name, aliases in UNITS]
+
+
+def lookup(name: str) -> list[str]:
+    return find_units(name, DIRECTORY)
 
 
 def read(text: str | bytes, filename: str = "tasks.csv", encoding: str = "utf-8"):
     data = text.encode(encoding) if isinstance(text, str) else text
-    return read_task_table(data, filename, lookup, TODAY)
+    return read_task_table(data, filename, DIRECTORY, TODAY)
 
 
 def xlsx(rows: list[list], merges: tuple[str, ...] = ()) -> bytes:
@@ -460,9 +463,8 @@ def test_unit_names_match_by_the_one_unit_matcher():
 
 
 def test_a_collective_in_a_table_gives_the_task_to_its_members():
-    members = unit_lookup([
-        ("Phường 1", (), "ward"), ("Phường 2", (), "ward"),
-        ("Khối phường", (), "collective", ("Phường 1", "Phường 2"))])
+    members = [("Phường 1", (), "ward"), ("Phường 2", (), "ward"),
+               ("Khối phường", (), "collective", ("Phường 1", "Phường 2"))]
     table = read_task_table("Đơn vị,Nhiệm vụ,Thời hạn\nKhối phường,Việc,15/12/2026\n".encode(),
                             "t.csv", members, TODAY)
     assert [(r.row_number, r.unit) for r in table.rows] == [(2, "Phường 1"), (2, "Phường 2")]
@@ -535,10 +537,10 @@ def test_sample_unit_directory_resolves_its_own_aliases():
     from tests.conftest import shared_path
 
     units = json.loads(shared_path("samples", "units.json").read_text(encoding="utf-8"))
-    sample_lookup = make_unit_lookup((u["name"], u.get("aliases", [])) for u in units)
+    directory = [UnitEntry(u["name"], tuple(u.get("aliases", []))) for u in units]
     for unit in units:
         for alias in unit.get("aliases", []):
-            assert sample_lookup(alias), alias
+            assert find_units(alias, directory), alias
     lines = ["Đơn vị;Nhiệm vụ;Thời hạn"] + [f"{u['name']};Việc {i};15/12/2026" for i, u in enumerate(units)]
-    table = read_task_table("\n".join(lines).encode(), "s.csv", sample_lookup, TODAY)
+    table = read_task_table("\n".join(lines).encode(), "s.csv", directory, TODAY)
     assert table.errors == [] and len(table.rows) == len(units)

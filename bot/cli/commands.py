@@ -15,7 +15,6 @@ from bot.config import Settings
 from bot.i18n import t
 from bot.directory.registry import (RegistryError, add_unit, add_units, all_units, create_invite,
                                     invite_link, unit_entries)
-from bot.directory.unitmatch import unit_lookup
 from bot.tasks.store import DuplicateDocument, NewDocument, NewTask, queue_new_task_notices, store
 from bot.dates.timeutil import fmt_date, quiet_until, utcnow
 from storage.db import make_engine, make_sessionmaker
@@ -221,7 +220,7 @@ async def _import_table(settings: Settings, path: Path, data: bytes, yes: bool,
         by_name = {u.name: u for u in units}
         try:
             # The one unit matcher, as for notices and /status (collectives come as members).
-            table = read_task_table(data, path.name, unit_lookup(unit_entries(units)), today)
+            table = read_task_table(data, path.name, unit_entries(units), today)
         except TaskTableError as exc:
             print(exc.message(lang), file=sys.stderr)
             return 1

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, NamedTuple, Sequence
+from typing import NamedTuple, Sequence
 
 from bot.text.fold import strip_marks
 
@@ -227,15 +227,10 @@ def match_units(names: list[str], directory: Sequence[UnitEntry | tuple]) -> Uni
     return result
 
 
-# --- the entry points for one name (/status UNIT, invites, task tables) ------------------------
+# --- the entry point for one name (/status UNIT, invites) ------------------------------------
 
 def find_units(name: str, directory: Sequence[UnitEntry | tuple]) -> list[str]:
     """The directory names one written name stands for, by the rules above: [] for none, several
     for a collective (its members), a group ("UBND các xã") or a name that fits several units."""
     return match_units([name], directory).units_for(name)
 
-
-def unit_lookup(directory: Sequence[UnitEntry | tuple]) -> Callable[[str], list[str]]:
-    """find_units against one directory, for a reader that asks name by name (task tables)."""
-    entries = list(directory)
-    return lambda name: find_units(name, entries)

@@ -3,7 +3,7 @@
 Pure: bytes in, rows or errors out; nothing here touches the database. The caller stores
 nothing when `TaskTable.errors` is non-empty, and shows each error's `message(lang)`.
 
-    table = read_task_table(data, "tasks.xlsx", known_units=lookup, today=date(2026, 11, 24))
+    table = read_task_table(data, "tasks.xlsx", directory=units, today=date(2026, 11, 24))
 
 Row numbers are the ones the user sees in the sheet (the header is normally row 1). A cell
 naming several units ("A; B" or one per line) gives one TaskRow per unit with the same
@@ -20,12 +20,12 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from bot.i18n import N_, t
 from bot.dates.deadlines import parse_deadline as grammar_deadline
 from bot.dates.timeutil import fmt_date, parse_day
-from bot.directory.unitmatch import UnitEntry, unit_lookup
+from bot.directory.unitmatch import UnitEntry, match_units
 from bot.text.fold import fold
 
 # --------------------------------------------------------------------------- text helpers
@@ -55,7 +55,7 @@ def words_key(value: Any) -> str:
 @dataclass(frozen=True)
 class TaskRow:
     row_number: int
-    unit: str  # a directory name, as known_units returned it
+    unit: str  # a directory name, as the unit matcher found it
     task: str
     deadline: date | None
     deadline_text: str | None  # the cell as written
@@ -448,16 +448,22 @@ def _section_heading(row: list[Cell], columns: dict[str, int]) -> str | None:
 def read_task_table(
     data: bytes,
     filename: str,
-    known_units: Callable[[str], Sequence[str]],
+    directory: Sequence[UnitEntry | tuple],
     today: date,
 ) -> TaskTable:
-    """Read a task table. Raises TaskTableError for file-level problems; row problems are in
-    `.errors` (the caller must then store nothing)."""
+    """Read a task table; unit names are matched against `directory` by the one unit matcher
+    (a collective gives a row per member). Raises TaskTableError for file-level problems; row
+    problems are in `.errors` (the caller must then store nothing)."""
     grid = _read_grid(data, filename)
     position, columns = _find_header(grid, TASK_HEADERS, TASK_REQUIRED)
+    body = grid[position + 1 :]
+    # Every name at once: the matcher keys the whole directory on each call.
+    names = sorted({name for _, row in body for column in ("unit", "coordinate")
+                    for name in split_names(_cell(row, columns, column))})
+    known_units = match_units(names, directory).matched
     table = TaskTable()
     heading: str | None = None
-    for row_number, row in grid[position + 1 :]:
+    for row_number, row in body:
         values = {name: _cell(row, columns, name) for name in columns if name != "number"}
         if not any(_text(v) for v in values.values()):
             # Blank, or a heading merged across the row from the STT column ("III. NỘI CHÍNH").
@@ -483,7 +489,7 @@ def read_task_table(
         units: list[tuple[str, str]] = []
         for role, names in (("lead", leads), ("coordinate", split_names(values.get("coordinate")))):
             for name in names:
-                found = known_units(name)
+                found = known_units.get(name, [])
                 if not found:
                     fail("unit" if role == "lead" else "coordinate", name, "unknown_unit")
                 for canonical in found:
@@ -578,11 +584,3 @@ def read_units_csv(data: bytes, filename: str = "units.csv") -> list[UnitRow]:
     if not rows:
         raise TaskTableError("empty")
     return rows
-
-
-# --------------------------------------------------------------------------- matching unit names
-
-
-def make_unit_lookup(units: Iterable[tuple[str, Iterable[str]]]) -> Callable[[str], list[str]]:
-    """known_units for read_task_table from (name, aliases) pairs, by the one unit matcher."""
-    return unit_lookup([UnitEntry(name, tuple(aliases)) for name, aliases in units])
