@@ -533,8 +533,6 @@ def test_row_error_is_plain_data():
 # --------------------------------------------------------------------------- the shared sample directory
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13's level-word rule reads 'Bảo hiểm xã hội thị xã' as a commune "
-                   "(the 'xã' of 'xã hội'), so its alias 'BHXH thị xã' (town) is filtered out")
 def test_sample_unit_directory_resolves_its_own_aliases():
     from tests.conftest import shared_path
 

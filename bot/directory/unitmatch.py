@@ -118,7 +118,8 @@ _LEVEL_WORDS = {"tinh": "tinh", "thanh pho": "city", "thi xa": "town", "huyen": 
 def _level(name: str) -> str | None:
     """The administrative level a name ends with: "Công an tỉnh" → tinh, "Công an thị xã" → town."""
     key = strip_diacritics(name.lower()).strip()
-    m = re.search(r"(?<![a-z])(tinh|thanh pho|thi xa|huyen|quan|xa|phuong|thi tran)(?= [A-Za-z0-9]| *$)", key)
+    # "xã hội" (social: Bảo hiểm xã hội, Lao động - Thương binh và Xã hội) is no level
+    m = re.search(r"(?<![a-z])(tinh|thanh pho|thi xa|huyen|quan|xa(?! hoi)|phuong|thi tran)(?= [A-Za-z0-9]| *$)", key)
     if not m or m.start() == 0:
         return None
     return _LEVEL_WORDS[m.group(1)]

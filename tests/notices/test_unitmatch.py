@@ -105,3 +105,11 @@ def test_collectives_expand_only_to_members_of_their_class():
     assert result.matched["các phòng, ban"] == ["Phòng Tư pháp huyện", "Ban Quản lý chợ"]
     assert "Công ty Cấp nước Đông Sơn" not in result.matched["các sở, ban, ngành"]
     assert "UBND xã Hòa Lạc" not in result.matched["các sở, ban, ngành"]
+
+
+def test_xa_hoi_is_not_a_level_word():
+    """'Bảo hiểm xã hội thị xã' is a town unit: the 'xã' of 'xã hội' (social) names no level."""
+    directory = [UnitEntry("Bảo hiểm xã hội thị xã", ("BHXH thị xã",)), UnitEntry("UBND xã Tân Lập")]
+    match = match_units(["BHXH thị xã", "Bảo hiểm xã hội thị xã"], directory)
+    assert match.units_for("BHXH thị xã") == ["Bảo hiểm xã hội thị xã"]
+    assert match.units_for("Bảo hiểm xã hội thị xã") == ["Bảo hiểm xã hội thị xã"]
