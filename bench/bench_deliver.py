@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from bot.channels.telegram import TelegramChannel  # noqa: E402
-from bot.delivery.dispatch import Dispatcher  # noqa: E402
 from bot.dates.timeutil import utcnow  # noqa: E402
+from bot.delivery.dispatch import Dispatcher  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.db import make_engine, make_sessionmaker  # noqa: E402
 from storage.models import Base, Outbox  # noqa: E402

@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.config import ReminderPolicy  # noqa: E402
+from bot.dates.workdays import WorkCalendar  # noqa: E402
 from bot.followup.planning import plan, plan_horizon  # noqa: E402
 from bot.followup.reminders import load_plan_items, queue_reminders, queue_weekly  # noqa: E402
-from bot.dates.workdays import WorkCalendar  # noqa: E402
 from storage.db import make_engine, make_sessionmaker  # noqa: E402
 from storage.models import Assignment, Base, Contact, Outbox, Task, Unit  # noqa: E402
 

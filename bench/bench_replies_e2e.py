@@ -32,7 +32,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    TZ, incoming, insert_assignments, insert_contacts, insert_tasks, insert_units, machine_line,
+    TZ,
+    incoming,
+    insert_assignments,
+    insert_contacts,
+    insert_tasks,
+    insert_units,
+    machine_line,
     make_app,
 )
 from sqlalchemy import event, func, select  # noqa: E402

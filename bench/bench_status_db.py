@@ -38,13 +38,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psutil  # noqa: E402
 from common import (  # noqa: E402
-    TZ, incoming, insert_assignments, insert_contacts, insert_reports, insert_tasks, insert_units,
-    machine_line, make_app,
+    TZ,
+    incoming,
+    insert_assignments,
+    insert_contacts,
+    insert_reports,
+    insert_tasks,
+    insert_units,
+    machine_line,
+    make_app,
 )
 
 from bot.reports import status as views  # noqa: E402
-from bot.reports.status import status_json, summarize  # noqa: E402
 from bot.reports.queries import load_rows, load_summary  # noqa: E402
+from bot.reports.status import status_json, summarize  # noqa: E402
 from handlers import router  # noqa: E402
 from handlers import status as status_handlers  # noqa: E402
 

@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import machine_line  # noqa: E402  (common puts the project on the path)
+
 from bot.cli import main  # noqa: E402
 
 

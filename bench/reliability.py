@@ -30,12 +30,14 @@ from typing import cast
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import machine_line  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
-from common import machine_line  # noqa: E402
 from bot.app import App  # noqa: E402
-from bot.channels.base import Incoming  # noqa: E402
-from bot.channels.base import TransientError  # noqa: E402
+from bot.channels.base import (
+    Incoming,  # noqa: E402
+    TransientError,  # noqa: E402
+)
 from bot.channels.telegram import TelegramBase  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from storage.models import Inbox, Outbox, ProgressReport  # noqa: E402

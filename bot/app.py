@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from bot.channels.base import Channel, ChoiceStore
 from bot.config import Settings
-from bot.reports.digest import queue_digest
-from bot.delivery.dispatch import Dispatcher, GoneChat, Outage, RateLimits
-from bot.i18n import t
-from bot.followup.reminders import queue_reminders, queue_weekly
 from bot.dates.timeutil import quiet_until, utcnow
 from bot.dates.workdays import WorkCalendar
+from bot.delivery.dispatch import Dispatcher, GoneChat, Outage, RateLimits
+from bot.followup.reminders import queue_reminders, queue_weekly
+from bot.i18n import t
+from bot.reports.digest import queue_digest
 from handlers.router import Core
 from storage.choices import PendingChoices
 from storage.db import make_engine, make_sessionmaker

@@ -1,9 +1,9 @@
 """/meeting (the Office sets the next monthly meeting) and /lang (anyone chooses a language)."""
 from __future__ import annotations
 
-from bot.i18n import LANGUAGES
-from bot.followup.planning import digest_day
 from bot.dates.timeutil import fmt_date, parse_day
+from bot.followup.planning import digest_day
+from bot.i18n import LANGUAGES
 from handlers.context import Ctx
 from storage import kv
 

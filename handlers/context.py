@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Button, Incoming, Outgoing
 from bot.config import Settings
-from bot.i18n import t
 from bot.dates.workdays import WorkCalendar
 from bot.directory.roles import Action, may
+from bot.i18n import t
 from handlers.callbacks import MAX_ID, Payload
 from storage.models import Contact
 

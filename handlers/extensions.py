@@ -1,12 +1,12 @@
 """Extension requests: /extensions, the Approve / Reject / Another date buttons, /extend, /reject."""
 from __future__ import annotations
 
-from bot.tasks.progress import UndoError, decide_extension, pending_extensions
-from bot.i18n import t
-from bot.text.shorten import shorten
 from bot.dates.timeutil import fmt_date, parse_day
-from handlers.callbacks import Decision
+from bot.i18n import t
+from bot.tasks.progress import UndoError, decide_extension, pending_extensions
+from bot.text.shorten import shorten
 from handlers import notify
+from handlers.callbacks import Decision
 from handlers.context import MAX_ID, Ctx
 from storage.models import Assignment, ExtensionRequest
 

@@ -7,16 +7,16 @@ import re
 from sqlalchemy import select
 
 from bot.channels.base import Attachment, Button, ChannelError
+from bot.dates.timeutil import parse_day
+from bot.directory.registry import all_units
 from bot.notices import NoticeReadError, parse_notice
 from bot.notices.readers import read_isolated
 from bot.notices.review import apply_corrections, plan_import, render_summary, render_tasks
-from bot.directory.registry import all_units
 from bot.tasks.store import DuplicateDocument, queue_new_task_notices, store
 from handlers import notify
-from handlers.evidence import too_large
-from bot.dates.timeutil import parse_day
 from handlers.callbacks import Review
 from handlers.context import Ctx
+from handlers.evidence import too_large
 from storage.models import Inbox
 
 PAGE = 5

@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from bot.channels.base import Button
+from bot.dates.timeutil import fmt_date, quiet_until
 from bot.i18n import t
 from bot.text.shorten import shorten
-from bot.dates.timeutil import fmt_date, quiet_until
 from handlers.callbacks import Decision, ResultCheck
 from handlers.context import Ctx
 from storage.models import Assignment, Contact, ExtensionRequest

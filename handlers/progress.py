@@ -6,16 +6,16 @@ from datetime import date
 from sqlalchemy import bindparam, select
 
 from bot.channels.base import Button
+from bot.dates.timeutil import fmt_date
 from bot.i18n import t
-from bot.tasks.progress import UndoError, confirm, record, undo
 from bot.replies import classify, extract
 from bot.replies.plain import clean, normalise
 from bot.reports.status import STATUS_LABELS
+from bot.tasks.progress import UndoError, confirm, record, undo
 from bot.text.shorten import shorten
-from bot.dates.timeutil import fmt_date
+from handlers import evidence, notify
 from handlers.callbacks import Pick, Report, ResultCheck, Undo, answer_buttons
 from handlers.context import MAX_ID, Ctx
-from handlers import evidence, notify
 from storage.models import AWAITING, OPEN_STATES, Assignment, AuditLog, Inbox, SentMessage
 
 MAX_PICK_BUTTONS = 8

@@ -20,11 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.channels.base import Attachment, Incoming, NotStored, Outgoing
 from bot.config import Settings
-from bot.i18n import N_, normalise_language, t
 from bot.dates.workdays import WorkCalendar
+from bot.i18n import N_, normalise_language, t
 from bot.notices import looks_like_notice
-from handlers import admin, extensions, imports, progress, start, status, taskinfo, tasks
-from handlers import callbacks
+from handlers import admin, callbacks, extensions, imports, progress, start, status, taskinfo, tasks
 from handlers.context import Ctx
 from storage.models import Contact, Inbox
 from storage.outbox import enqueue

@@ -1,10 +1,11 @@
 """/start CODE (registration), /help, and the polite answer to people who are not registered."""
 from __future__ import annotations
 
-from bot.i18n import N_, normalise_language, t
-from bot.directory.registry import RegistryError, redeem
-from handlers.context import Ctx
 from sqlalchemy import func, select
+
+from bot.directory.registry import RegistryError, redeem
+from bot.i18n import N_, normalise_language, t
+from handlers.context import Ctx
 from storage.models import OPEN_STATES, Assignment
 
 ROLE_NAMES = {"officer": N_("unit officer"), "leader": N_("leader"), "admin": N_("Office administrator")}

@@ -1,8 +1,8 @@
 """/status, /status UNIT and /overdue. Leaders and the Office see all; an officer only their unit."""
 from __future__ import annotations
 
-from bot.reports import status as views
 from bot.directory.registry import SEVERAL_UNITS, find_units, several
+from bot.reports import status as views
 from bot.reports.queries import load_rows, load_summary
 from handlers.context import Ctx
 

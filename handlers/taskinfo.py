@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.dates.timeutil import fmt_datetime
 from bot.i18n import N_, t
 from bot.reports.status import STATUS_LABELS
 from bot.tasks.store import deadline_words
-from bot.dates.timeutil import fmt_datetime
 from handlers.context import Ctx, stored_id
 from handlers.evidence import describe
 from storage.models import Assignment, ProgressReport

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Contact, Outbox, SentMessage
 
+
 async def enqueue(session: AsyncSession, rows: Iterable[dict], now: datetime) -> int:
     """Insert outbox rows, silently skipping any whose key is already queued.
 

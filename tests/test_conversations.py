@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 
 from handlers import progress as progress_handlers
 from storage.models import (
-    AWAITING, DONE, IN_PROGRESS, Assignment, AuditLog, ExtensionRequest, Inbox, ProgressReport,
+    AWAITING,
+    DONE,
+    IN_PROGRESS,
+    Assignment,
+    AuditLog,
+    ExtensionRequest,
+    Inbox,
+    ProgressReport,
 )
 from tests.world import TZ, World
 

@@ -22,8 +22,8 @@ from bot.channels.base import (
     Sent,
     TransientError,
 )
-from bot.delivery.dispatch import Dispatcher, GoneChat, RateLimits
 from bot.dates.timeutil import utcnow
+from bot.delivery.dispatch import Dispatcher, GoneChat, RateLimits
 from storage import outbox
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Assignment, Contact, Outbox, SentMessage, Task, Unit

@@ -6,16 +6,14 @@ import argparse
 import socket
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from bot.cli import commands
 from bot.config import load_settings
 from storage.db import make_engine
-from alembic.script import ScriptDirectory
-
 from storage.migrate import alembic_config, downgrade, upgrade
 from tests.fakes.fake_telegram import FakeTelegram
 from tests.fakes.fake_zalo import FakeZaloServer
-
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ReminderPolicy
+from bot.dates.workdays import WorkCalendar
 from bot.followup.planning import (
     PlanItem,
     before_schedule,
@@ -18,7 +19,6 @@ from bot.followup.planning import (
     send_time,
     weekly_due,
 )
-from bot.dates.workdays import WorkCalendar
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 POLICY = ReminderPolicy()

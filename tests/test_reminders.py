@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.config import ReminderPolicy
-from bot.i18n import t
-from bot.followup.reminders import queue_reminders, queue_weekly
-from bot.text.shorten import shorten
 from bot.dates.workdays import WorkCalendar
+from bot.followup.reminders import queue_reminders, queue_weekly
+from bot.i18n import t
+from bot.text.shorten import shorten
 from storage.models import DONE, IN_PROGRESS, Assignment, Contact, Outbox, Task, Unit
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
-from bot.reports.status import render_status, summarize
 from bot.reports.queries import load_rows, load_summary, reports_since
+from bot.reports.status import render_status, summarize
 from storage.models import Assignment, ProgressReport, Task, Unit
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

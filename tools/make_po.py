@@ -5,7 +5,6 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
-
 from vi_core import VI
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,8 +21,10 @@ from telegram.error import (
     Forbidden,
     InvalidToken,
     NetworkError,
-    RetryAfter as PTBRetryAfter,
     TelegramError,
+)
+from telegram.error import (
+    RetryAfter as PTBRetryAfter,
 )
 from telegram.ext import Application
 

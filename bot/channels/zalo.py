@@ -37,8 +37,8 @@ import hmac
 import logging
 import secrets
 from collections import OrderedDict
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -51,8 +51,8 @@ from bot.channels.base import (
     Capabilities,
     Channel,
     ChannelError,
-    ChoiceStore,
     ChatGone,
+    ChoiceStore,
     Incoming,
     IncomingHandler,
     MemoryChoices,

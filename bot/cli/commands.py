@@ -10,13 +10,20 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.reports import status as views
 from bot.config import Settings
-from bot.i18n import t
-from bot.directory.registry import (RegistryError, add_unit, add_units, all_units, create_invite,
-                                    invite_link, unit_entries)
-from bot.tasks.store import DuplicateDocument, NewDocument, NewTask, queue_new_task_notices, store
 from bot.dates.timeutil import fmt_date, quiet_until, utcnow
+from bot.directory.registry import (
+    RegistryError,
+    add_unit,
+    add_units,
+    all_units,
+    create_invite,
+    invite_link,
+    unit_entries,
+)
+from bot.i18n import t
+from bot.reports import status as views
+from bot.tasks.store import DuplicateDocument, NewDocument, NewTask, queue_new_task_notices, store
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models import Outbox
@@ -87,7 +94,8 @@ def _ops_error(exc) -> CommandError:
 
 
 async def backup(settings: Settings, args) -> int:
-    from bot.ops.backup import BackupError, backup as copy
+    from bot.ops.backup import BackupError
+    from bot.ops.backup import backup as copy
 
     try:
         copy(settings.database_url, Path(args.file))
@@ -98,7 +106,8 @@ async def backup(settings: Settings, args) -> int:
 
 
 async def restore(settings: Settings, args) -> int:
-    from bot.ops.backup import BackupError, restore as put_back
+    from bot.ops.backup import BackupError
+    from bot.ops.backup import restore as put_back
 
     engine = make_engine(settings.database_url)  # not database(): that would create the tables
     try:
@@ -112,7 +121,8 @@ async def restore(settings: Settings, args) -> int:
 
 
 async def purge(settings: Settings, args, now: datetime | None = None) -> int:
-    from bot.ops.backup import BackupError, parse_age, purge as remove
+    from bot.ops.backup import BackupError, parse_age
+    from bot.ops.backup import purge as remove
 
     try:
         age = parse_age(args.older_than)
@@ -348,8 +358,8 @@ async def remind(settings: Settings, args) -> int:
         await app.migrate()
         if args.dry_run:
             async with app.sessionmaker() as session:
-                from bot.reports.digest import queue_digest
                 from bot.followup.reminders import queue_reminders, queue_weekly
+                from bot.reports.digest import queue_digest
 
                 policy, tz = settings.reminders, settings.tz
                 await queue_reminders(session, now, policy, app.calendar, tz)
@@ -396,8 +406,8 @@ async def status(settings: Settings, args) -> int:
 
 
 async def report(settings: Settings, args) -> int:
-    from bot.reports.xlsx import write_report
     from bot.reports.queries import load_rows
+    from bot.reports.xlsx import write_report
 
     path = Path(args.file)
     if path.suffix.lower() != ".xlsx":
@@ -415,8 +425,8 @@ async def report(settings: Settings, args) -> int:
 
 
 async def meeting(settings: Settings, args) -> int:
-    from bot.reports.digest import MEETING_KEY
     from bot.dates.timeutil import parse_day
+    from bot.reports.digest import MEETING_KEY
     from storage import kv
 
     today = utcnow().astimezone(settings.tz).date()
@@ -433,10 +443,10 @@ async def meeting(settings: Settings, args) -> int:
 
 
 def intent(stdin, stdout) -> int:
-    from bot.replies import intent_lines
     from zoneinfo import ZoneInfo
 
     from bot.config import load_settings
+    from bot.replies import intent_lines
 
     today = utcnow().astimezone(ZoneInfo(load_settings().timezone)).date()
     for line in intent_lines((line.rstrip("\n") for line in stdin), today):

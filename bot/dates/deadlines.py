@@ -12,8 +12,8 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 RECURRENCES = ("weekly", "monthly", "quarterly", "semiannual", "yearly")

@@ -11,8 +11,8 @@ import argparse
 import asyncio
 import itertools
 import tempfile
-from importlib.resources import files
 from datetime import datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 

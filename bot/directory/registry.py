@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.directory import unitmatch as match
-from bot.i18n import N_
 from bot.directory.unitmatch import UnitEntry
+from bot.i18n import N_
 from bot.text.fold import fold
 from bot.text.shorten import shorten
 from storage.models import ROLES, Contact, Invite, StartAttempt, Unit

@@ -19,14 +19,14 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ReminderPolicy
-from bot.i18n import t
-from bot.text.shorten import shorten
-from bot.followup.planning import Due, in_quiet_hours, plan, plan_horizon, weekly_due, weekly_instant
 from bot.dates.timeutil import fmt_date
 from bot.dates.workdays import WorkCalendar
+from bot.followup.planning import Due, in_quiet_hours, plan, plan_horizon, weekly_due, weekly_instant
+from bot.i18n import t
+from bot.text.shorten import shorten
+from handlers.callbacks import answer_buttons  # a leaf module: the button payloads
 from storage.models import OPEN_STATES, Assignment, Contact, Outbox, Task, Unit
 from storage.outbox import enqueue
-from handlers.callbacks import answer_buttons  # a leaf module: the button payloads
 
 _CHUNK = 900  # ids per IN (...) list: well under SQLite's and asyncpg's parameter limits
 TASK_TEXT_MAX = 300

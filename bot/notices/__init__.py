@@ -8,11 +8,11 @@
 """
 from __future__ import annotations
 
-from bot.notices.cleaning import clean_text
 from bot.dates.deadlines import Deadline, find_deadline, parse_deadline
+from bot.directory.unitmatch import UnitEntry, UnitMatch, match_units, unit_key
+from bot.notices.cleaning import clean_text
 from bot.notices.parser import DocumentInfo, ParsedNotice, ParsedTask, looks_like_notice, parse_notice
 from bot.notices.readers import MAX_BYTES, NoticeReadError, read_document, read_path
-from bot.directory.unitmatch import UnitEntry, UnitMatch, match_units, unit_key
 
 
 def load_notice(data: bytes, filename: str) -> ParsedNotice:

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.notices.cleaning import clean_text
 from bot.dates.deadlines import Deadline, deadline_rule, find_deadline, parse_deadline
+from bot.notices.cleaning import clean_text
 from bot.notices.unitphrases import (
     enumerated_members,
     is_collective_phrase,

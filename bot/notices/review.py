@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from bot.i18n import t
-from bot.notices.parser import ParsedNotice
+from bot.dates.timeutil import fmt_date
 from bot.directory.registry import unit_entries
 from bot.directory.unitmatch import match_units
+from bot.i18n import t
+from bot.notices.parser import ParsedNotice
 from bot.tasks.store import NewDocument, NewTask
 from bot.text.shorten import shorten
-from bot.dates.timeutil import fmt_date
 
 
 @dataclass

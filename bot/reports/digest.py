@@ -6,11 +6,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.reports import status as views
 from bot.config import Settings
-from bot.followup.planning import digest_due
-from bot.reports.queries import load_rows, reports_since
 from bot.dates.workdays import WorkCalendar
+from bot.followup.planning import digest_due
+from bot.reports import status as views
+from bot.reports.queries import load_rows, reports_since
 from storage import kv
 from storage.models import Contact, Outbox
 from storage.outbox import enqueue

@@ -19,8 +19,16 @@ from sqlalchemy import Date, String, and_, case, func, literal, select, type_coe
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reports.status import (
-    CATEGORIES, DONE, DONE_LATE, DONE_ON_TIME, NO_DEADLINE, OPEN_IN_TIME, OPEN_OVERDUE,
-    AssignmentRow, StatusSummary, categorize,
+    CATEGORIES,
+    DONE,
+    DONE_LATE,
+    DONE_ON_TIME,
+    NO_DEADLINE,
+    OPEN_IN_TIME,
+    OPEN_OVERDUE,
+    AssignmentRow,
+    StatusSummary,
+    categorize,
 )
 from storage.models import Assignment, ProgressReport, Task, Unit
 

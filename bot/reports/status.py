@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Iterable, NamedTuple
 
-from bot.i18n import N_, t
 from bot.dates.timeutil import fmt_date, fmt_datetime
+from bot.i18n import N_, t
 from bot.text.shorten import shorten
 
 DONE_ON_TIME = "done_on_time"

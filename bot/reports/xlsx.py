@@ -11,9 +11,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from bot.dates.timeutil import fmt_date
 from bot.i18n import t
 from bot.reports.status import CATEGORIES, CATEGORY_LABELS, STATUS_LABELS, StatusSummary
-from bot.dates.timeutil import fmt_date
 
 BOLD = Font(bold=True)
 

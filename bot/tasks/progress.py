@@ -12,8 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
-    AWAITING, BLOCKED, DONE, IN_PROGRESS, OPEN, Assignment, AuditLog, Contact,
-    ExtensionRequest, ProgressReport,
+    AWAITING,
+    BLOCKED,
+    DONE,
+    IN_PROGRESS,
+    OPEN,
+    Assignment,
+    AuditLog,
+    Contact,
+    ExtensionRequest,
+    ProgressReport,
 )
 
 UNDO_WINDOW = timedelta(minutes=10)

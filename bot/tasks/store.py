@@ -9,9 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dates.timeutil import fmt_date
 from bot.i18n import t
 from bot.text.shorten import shorten
-from bot.dates.timeutil import fmt_date
 from storage.models import Assignment, Contact, Document, Task, Unit
 from storage.outbox import enqueue
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from bot.i18n import N_, t
 from bot.dates.deadlines import parse_deadline as grammar_deadline
 from bot.dates.timeutil import fmt_date, parse_day
 from bot.directory.unitmatch import UnitEntry, match_units
+from bot.i18n import N_, t
 from bot.text.fold import fold
 
 # --------------------------------------------------------------------------- text helpers

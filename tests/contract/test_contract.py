@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.reports.digest import MEETING_KEY
 from storage import kv
-from storage.models import IN_PROGRESS, DONE, Inbox, Outbox
+from storage.models import DONE, IN_PROGRESS, Inbox, Outbox
 from storage.outbox import enqueue
 from tests.contract.drivers import Unsupported
 

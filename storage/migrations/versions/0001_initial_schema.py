@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-30 05:27:46.076530
 """
-from alembic import op
 import sqlalchemy as sa
-import storage.db
+from alembic import op
 
+import storage.db
 
 revision = '0001'
 down_revision = None

@@ -10,7 +10,6 @@ old single-column unit index is a prefix of the new one, so it goes.
 """
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None

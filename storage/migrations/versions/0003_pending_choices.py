@@ -7,10 +7,10 @@ Create Date: 2026-12-08 02:10:00
 The Zalo channel kept the numbered choices it offered each chat in memory, so a restart made
 "1" mean nothing; one row per (channel, chat) now holds the latest ones.
 """
-from alembic import op
 import sqlalchemy as sa
-import storage.db
+from alembic import op
 
+import storage.db
 
 revision = '0003'
 down_revision = '0002'
