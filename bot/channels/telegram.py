@@ -67,6 +67,7 @@ from bot.channels.base import (
     TransientError,
     split_text,
 )
+from bot.ops.logs import SecretFilter
 
 log = logging.getLogger("bot.channels.telegram")
 
@@ -86,33 +87,8 @@ _GONE_DESCRIPTIONS = ("chat not found", "user not found", "peer_id_invalid", "ch
 # ---- tokens never reach the logs ---------------------------------------------------------------
 
 
-class _TokenRedactor(logging.Filter):
-    """Replaces bot tokens in log records (message, arguments and traceback text)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "<token>")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        clean = self.redact(message)
-        if clean != message:
-            record.msg, record.args = clean, ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        return True
-
-
-_REDACTOR = _TokenRedactor()
+# One filter for every token: the same one that `nhacviec`'s log handler uses (bot.ops.logs).
+_REDACTOR = SecretFilter()
 # Libraries that may log request URLs (which carry the token) or exceptions quoting it.
 _LOGGER_PREFIXES = ("aiogram", "telegram", "httpx", "httpcore", "aiohttp", "bot.channels")
 
@@ -123,8 +99,7 @@ def protect_token(token: str) -> None:
     Filters attach to loggers, not to their children, so every existing logger under the
     prefixes gets one (the libraries create theirs at import, before a channel is built).
     """
-    _REDACTOR.secrets.add(token)
-    _REDACTOR.secrets.add(token.split(":", 1)[-1])  # the secret half, also when URL-encoded
+    _REDACTOR.add(token)  # and its secret half, also when URL-encoded
     names = [n for n in logging.root.manager.loggerDict if n.startswith(_LOGGER_PREFIXES)]
     for name in {*names, *_LOGGER_PREFIXES, log.name}:
         logger = logging.getLogger(name)

@@ -23,9 +23,15 @@ class SecretFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         super().__init__()
-        # A Telegram token's secret half can appear alone (URL-encoded paths): hide it too.
-        self.secrets = sorted({p for s in secrets if s for p in (s, s.split(":", 1)[-1]) if len(p) >= 6},
-                              key=len, reverse=True)
+        self.secrets: list[str] = []
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        """Hide `secret` from now on; a Telegram token's secret half can appear alone (URL-encoded
+        paths), so it is hidden too. Longest first, so a part never leaves the rest showing."""
+        parts = {p for p in (secret, (secret or "").split(":", 1)[-1]) if p and len(p) >= 6}
+        self.secrets = sorted(set(self.secrets) | parts, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:
