@@ -8,9 +8,8 @@ without one; about a third done, the rest open / in progress / blocked / awaitin
 about 30% of them with one to three progress reports. This process then builds the App on that
 file (as `nhacviec run` would, without channels' network), and times, as a leader through
 App.core.handle (inbox row, contact, routing, query, summary, text, commit):
-  /status, /status <unit>, /overdue,
-then, while handlers/status.py does not use them yet, the same commands with the lean paths of
-bot.statusq patched in (load_summary for /status, load_rows(overdue_on=...) for /overdue);
+  /status, /status <unit>, /overdue (handlers/status.py uses the lean paths of the queries:
+load_summary for /status, load_rows(overdue_on=...) for /overdue);
 then the resident memory (psutil RSS) of this process, which has the App built and has answered
 them (the data were built in the child so that they do not count); then the `nhacviec status
 --json` path (load_rows + summarize + status_json + json.dumps), load_rows and load_summary
@@ -22,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import inspect
 import json
 import random
 import resource
@@ -49,11 +47,8 @@ from common import (  # noqa: E402
     make_app,
 )
 
-from bot.reports import status as views  # noqa: E402
 from bot.reports.queries import load_rows, load_summary  # noqa: E402
 from bot.reports.status import status_json, summarize  # noqa: E402
-from handlers import router  # noqa: E402
-from handlers import status as status_handlers  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
 OPEN_STATES = ("open", "in_progress", "blocked", "awaiting_confirmation")
@@ -111,23 +106,6 @@ async def timed(fn, repeat: int) -> tuple[float, float, Any]:
     return times[0], min(times), result
 
 
-# What handlers/status.py would do with bot.statusq's lean paths (it is not this bench's file):
-# /status for everyone counts in SQL; /overdue loads only the overdue assignments.
-async def proposed_status(ctx) -> None:
-    if ctx.may("see_all") and not ctx.args:
-        ctx.outcome = "status"
-        ctx.say(views.render_status(await load_summary(ctx.session, ctx.now, ctx.tz), ctx.lang, ctx.tz))
-        return
-    await status_handlers.handle_status(ctx)
-
-
-async def proposed_overdue(ctx) -> None:
-    rows = await load_rows(ctx.session, None if ctx.may("see_all") else ctx.contact.unit_id,
-                           overdue_on=ctx.today)
-    ctx.outcome = "overdue"
-    ctx.say(views.render_overdue(views.summarize(rows, ctx.now, ctx.tz), ctx.lang, ctx.tz))
-
-
 def _line(name: str, first_ms: float, best_ms: float, result, goal: str = "") -> None:
     if isinstance(result, str):
         size = f"{len(result):,} chars"
@@ -164,15 +142,6 @@ async def measure(db_path: Path, repeat: int) -> None:
     _line("/status (handlers/status.py as it is)", first_ms, best_ms, text, "goal < 300 ms")
     _line("/status UBND xã số 17", *await timed(ask("/status UBND xã số 17"), repeat))
     _line("/overdue (as it is)", *await timed(ask("/overdue"), repeat))
-    if "load_summary" not in inspect.getsource(status_handlers):
-        commands = router.COMMANDS.copy()
-        router.COMMANDS.update(status=proposed_status, overdue=proposed_overdue)
-        first_ms, best_ms, fast_text = await timed(ask("/status"), repeat)
-        _line("/status (proposed handler: load_summary)", first_ms, best_ms, fast_text, "goal < 300 ms")
-        _line("/overdue (proposed: load_rows overdue_on)", *await timed(ask("/overdue"), repeat))
-        router.COMMANDS.clear()
-        router.COMMANDS.update(commands)
-        print(f"  same /status text both ways: {fast_text.split(chr(10), 1)[1] == text.split(chr(10), 1)[1]}")
     rss_bot = process.memory_info().rss
     peak_bot = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"RSS (psutil) of this process: {rss_start / 2**20:.0f} MB before the App; "

@@ -5,11 +5,11 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlalchemy import select
 
-from bot.channels.base import Channel, ChoiceStore
+from bot.channels.base import Channel, ChoiceStore, CommandInfo
 from bot.config import Settings
 from bot.dates.timeutil import quiet_until, utcnow
 from bot.dates.workdays import WorkCalendar
@@ -17,6 +17,7 @@ from bot.delivery.dispatch import Dispatcher, GoneChat, Outage, RateLimits
 from bot.followup.reminders import queue_reminders, queue_weekly
 from bot.i18n import t
 from bot.reports.digest import queue_digest
+from handlers.commands import channel_commands
 from handlers.router import Core
 from storage.choices import PendingChoices
 from storage.db import make_engine, make_sessionmaker
@@ -41,10 +42,15 @@ class PlanResult:
         return self.reminders + self.weekly + self.digest
 
 
-def build_channels(settings: Settings, choices: ChoiceStore | None = None) -> dict[str, Channel]:
+def build_channels(settings: Settings, choices: ChoiceStore | None = None,
+                   commands: Sequence[CommandInfo] | None = None) -> dict[str, Channel]:
     """Every channel whose token is configured (imports are lazy: each platform is optional).
-    `choices` keeps the numbered choices of channels without buttons (Zalo) across restarts."""
+    `choices` keeps the numbered choices of channels without buttons (Zalo) across restarts;
+    `commands` are the core's commands (handlers/commands.py, the default): Telegram sets its
+    menu from them, Zalo knows them as words without the slash."""
     channels: dict[str, Channel] = {}
+    if commands is None:
+        commands = channel_commands(settings.default_locale)
     if settings.telegram_token:
         TelegramImpl: type[TelegramBase]
         if settings.telegram_framework == "ptb":
@@ -55,7 +61,7 @@ def build_channels(settings: Settings, choices: ChoiceStore | None = None) -> di
             settings.telegram_token, settings.telegram_api_base_url,
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=settings.telegram_webhook_secret,
-            host=settings.webhook_host, port=settings.webhook_port)
+            host=settings.webhook_host, port=settings.webhook_port, commands=commands)
     if settings.zalo_token:
         from bot.channels.zalo import ZaloChannel
 
@@ -63,7 +69,7 @@ def build_channels(settings: Settings, choices: ChoiceStore | None = None) -> di
             settings.zalo_token, settings.zalo_api_base_url,
             webhook_url=settings.zalo_webhook_url, webhook_secret=settings.zalo_webhook_secret,
             host=settings.webhook_host,
-            port=settings.webhook_port + (1 if settings.telegram_token else 0), choices=choices)
+            port=settings.webhook_port + (1 if settings.telegram_token else 0), choices=choices, commands=commands)
     return channels
 
 
@@ -75,7 +81,8 @@ class App:
         self.engine = make_engine(settings.database_url)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.calendar = WorkCalendar()
-        self.channels = (build_channels(settings, PendingChoices(self.sessionmaker, clock))
+        self.channels = (build_channels(settings, PendingChoices(self.sessionmaker, clock),
+                                        channel_commands(settings.default_locale))
                          if channels is None else channels)
         self.core = Core(self.engine, self.sessionmaker, settings, self.calendar, clock,
                          self.fetch_file)

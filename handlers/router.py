@@ -23,29 +23,12 @@ from bot.config import Settings
 from bot.dates.workdays import WorkCalendar
 from bot.i18n import N_, normalise_language, t
 from bot.notices import looks_like_notice
-from handlers import admin, callbacks, extensions, imports, progress, start, status, taskinfo, tasks
+from handlers import callbacks, commands, extensions, imports, progress, start
 from handlers.context import Ctx
 from storage.models import Contact, Inbox
 from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
-
-# Commands, with or without the leading slash on channels without a command menu.
-COMMANDS = {
-    "start": start.handle_start,
-    "help": start.handle_help,
-    "tasks": tasks.handle_tasks,
-    "task": taskinfo.handle_task,
-    "status": status.handle_status,
-    "overdue": status.handle_overdue,
-    "meeting": admin.handle_meeting,
-    "lang": admin.handle_lang,
-    "extensions": extensions.handle_list,
-    "extend": extensions.handle_extend_command,
-    "reject": extensions.handle_reject_command,
-    "undo": progress.handle_undo_command,
-    "return": progress.handle_return_command,
-}
 
 BUTTONS = {
     callbacks.Report: progress.handle_report_button,
@@ -300,12 +283,12 @@ async def route(ctx: Ctx) -> None:
         await imports.correct(ctx)
         return
     if command is not None:
-        handler = COMMANDS.get(command)
-        if handler is None:
+        declared = commands.find(command)
+        if declared is None:
             ctx.outcome = "unknown_command"
-            await start.handle_help(ctx, unknown=command)
+            await commands.handle_help(ctx, unknown=command)
             return
-        await handler(ctx)
+        await declared.handler(ctx)
         return
     if ctx.may("import_notice") and msg.attachment is not None and msg.attachment.kind == "document":
         await imports.review_file(ctx)

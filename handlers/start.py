@@ -1,4 +1,4 @@
-"""/start CODE (registration), /help, and the polite answer to people who are not registered."""
+"""/start CODE (registration) and the polite answer to people who are not registered."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -24,6 +24,8 @@ async def handle_start(ctx: Ctx) -> None:
             ctx.outcome = "unregistered"
             explain_unregistered(ctx)
         else:
+            from handlers.commands import handle_help  # here: the registry imports this module
+
             await handle_help(ctx)
         return
     msg = ctx.msg
@@ -50,26 +52,3 @@ async def handle_start(ctx: Ctx) -> None:
         ctx.say(ctx.tr("Welcome, {name}! You are registered as {role}. "
                        "Send /status for the overall picture.", name=contact.name or "", role=role))
     ctx.outcome = "registered"
-
-
-async def handle_help(ctx: Ctx, unknown: str | None = None) -> None:
-    lines = []
-    if unknown:
-        lines.append(ctx.tr("Unknown command: /{name}.", name=unknown))
-    lines.append(ctx.tr("What you can do:"))
-    if ctx.may("report"):
-        lines += [ctx.tr("/tasks — your unit's open tasks; /task N — one task and its reports"),
-                  ctx.tr("Report in a few words: \"#17 xong\", \"#17 đang làm 70%\", "
-                         "\"#17 xin gia hạn đến 15/5\", or answer a reminder."),
-                  ctx.tr("/undo — undo your last report (within 10 minutes)")]
-    if ctx.may("see_all"):
-        lines += [ctx.tr("/status — the overall picture; /status UNIT — one unit"),
-                  ctx.tr("/task N — one task, its reports and files"),
-                  ctx.tr("/overdue — overdue tasks"),
-                  ctx.tr("/extensions — pending extension requests")]
-    if ctx.may("set_meeting"):
-        lines.append(ctx.tr("/meeting DD/MM — set the date of the next monthly meeting"))
-    if ctx.may("confirm_result"):
-        lines.append(ctx.tr("/return N comment — send a reported result back to the unit"))
-    lines.append(ctx.tr("/lang vi or /lang en — change the language"))
-    ctx.say("\n".join(lines))

@@ -87,6 +87,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# ---- the command menu -----------------------------------------------------------------------
+
+
+async def test_the_command_menu_is_the_command_registry(adapter, fake):
+    from handlers.commands import COMMANDS, channel_commands
+
+    async with running(make_channel(adapter, fake, commands=channel_commands("vi")), Recorder()):
+        await fake.wait_for_call("setMyCommands")
+    assert [(c["command"], c["description"]) for c in fake.commands] == [
+        (c.name, c.summary("vi")) for c in COMMANDS]
+    assert ("task", "N — chi tiết một nhiệm vụ, các báo cáo và tệp kèm theo") in [
+        (c["command"], c["description"]) for c in fake.commands]
+
+
+async def test_a_menu_the_api_refuses_does_not_stop_receiving(adapter, fake, caplog):
+    from handlers.commands import channel_commands
+
+    fake.fail_next("setMyCommands", 502, "Bad Gateway")
+    core = Recorder()
+    with caplog.at_level(logging.WARNING):
+        async with running(make_channel(adapter, fake, commands=channel_commands("en")), core):
+            fake.push_text(chat_id=1, user_id=1, text="/help")
+            [incoming] = await core.wait(1)
+    assert incoming.text == "/help" and fake.commands == []
+    assert "command menu not set" in caplog.text and fake.token not in caplog.text
+
+
+async def test_no_commands_no_menu(adapter, fake):
+    core = Recorder()
+    async with running(make_channel(adapter, fake), core):
+        fake.push_text(chat_id=1, user_id=1, text="x")
+        await core.wait(1)
+    assert fake.calls_of("setMyCommands") == []
+
+
 # ---- receiving ------------------------------------------------------------------------------
 
 

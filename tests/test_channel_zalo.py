@@ -12,6 +12,7 @@ import pytest
 from bot.channels.base import (
     Button,
     ChatGone,
+    CommandInfo,
     Incoming,
     Outgoing,
     PermanentError,
@@ -22,11 +23,15 @@ from bot.channels.zalo import (
     DEFAULT_RETRY_AFTER,
     ZaloChannel,
     as_command,
+    command_words,
     fold,
     match_choice,
     update_to_incoming,
 )
+from handlers.commands import COMMANDS, channel_commands
 from tests.fakes.fake_zalo import FakeZaloServer
+
+WORDS = command_words(channel_commands("vi"))  # the core's command registry
 
 HINT_VI = "Trả lời bằng số thứ tự (ví dụ: 1) hoặc nội dung lựa chọn."
 PROGRESS_BUTTONS = ((Button("Đã xong", "done:17"), Button("Đang thực hiện", "doing:17")),
@@ -115,14 +120,29 @@ def test_match_choice_by_number_or_words():
 
 
 def test_as_command_accepts_words_with_or_without_slash():
-    assert as_command("status") == "/status"
-    assert as_command("  Status ") == "/status"
-    assert as_command("/tasks") == "/tasks"
-    assert as_command("lang en") == "/lang en"
-    assert as_command("start  ABC123") == "/start ABC123"
-    assert as_command("#17 xong") is None
-    assert as_command("statusx") is None
-    assert as_command("") is None
+    assert as_command("status", WORDS) == "/status"
+    assert as_command("  Status ", WORDS) == "/status"
+    assert as_command("/tasks", WORDS) == "/tasks"
+    assert as_command("lang en", WORDS) == "/lang en"
+    assert as_command("start  ABC123", WORDS) == "/start ABC123"
+    assert as_command("#17 xong", WORDS) is None
+    assert as_command("statusx", WORDS) is None
+    assert as_command("", WORDS) is None
+
+
+def test_every_registered_command_is_a_zalo_command_with_or_without_slash():
+    assert len(WORDS) >= len(COMMANDS) > 10
+    for command in COMMANDS:
+        for word in (command.name, *command.aliases):
+            assert as_command(f"{word} 17", WORDS) == f"/{command.name} 17"
+            assert as_command(f"/{word.upper()}", WORDS) == f"/{command.name}"
+
+
+def test_aliases_become_their_command():
+    words = command_words([CommandInfo("status", "tình hình", ("tinhhinh",))])
+    assert as_command("TinhHinh Phường 1", words) == "/status Phường 1"
+    assert as_command("/tinhhinh", words) == "/status"
+    assert as_command("tasks", words) is None  # only the commands it was given
 
 
 def test_update_to_incoming_maps_group_photo_and_unknown_events():
@@ -283,10 +303,12 @@ async def test_send_remembers_choices_for_proactive_messages(zalo, running):
 
 async def test_command_words_arrive_as_slash_commands(zalo, running):
     core = Recorder()
-    await running(ZaloChannel(zalo.token, zalo.base_url, poll_timeout=1), core)
-    for said in ("status", "/Overdue", "lang en", "xong"):
+    await running(ZaloChannel(zalo.token, zalo.base_url, poll_timeout=1,
+                              commands=channel_commands("vi")), core)
+    for said in ("status", "/Overdue", "lang en", "xong", "return 17 thiếu số liệu"):
         zalo.push_text("c", "u", said)
-    assert [(await core.next()).text for _ in range(4)] == ["/status", "/overdue", "/lang en", "xong"]
+    assert [(await core.next()).text for _ in range(5)] == [
+        "/status", "/overdue", "/lang en", "xong", "/return 17 thiếu số liệu"]
 
 
 # ----- sending and error mapping --------------------------------------------------------------
@@ -412,7 +434,7 @@ async def test_webhook_mode(zalo, running):
     url = f"http://127.0.0.1:{port}/zalo/hook"
     core = Recorder(lambda incoming: [Outgoing("Đã ghi nhận.")])
     channel = ZaloChannel(zalo.token, zalo.base_url, webhook_url=url, webhook_secret="s3cret-webhook-value",
-                          host="127.0.0.1", port=port)
+                          host="127.0.0.1", port=port, commands=channel_commands("vi"))
     await running(channel, core)
     assert zalo.webhook == {"url": url, "secret_token": "s3cret-webhook-value"}
 

@@ -62,6 +62,15 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class CommandInfo:
+    """A command the core understands, as a channel offers it (Telegram's menu, Zalo's words);
+    the composition root gives each channel the core's list."""
+    name: str
+    description: str  # for a menu, in the default language
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Sent:
     message_id: str | None
 
@@ -114,6 +123,10 @@ class Channel(ABC):
     `aclose` releases what sending holds (HTTP sessions) and may be called any number of times,
     after `stop` or without `start` at all (a `nhacviec remind` pass only sends). `send` works
     before, during and after `start`; after `aclose` it opens what it needs again.
+
+    What the core gives an adapter comes through its constructor from the composition root
+    (bot/app.py): a `ChoiceStore` for a channel without buttons, the core's `CommandInfo` list
+    (Telegram's menu, Zalo's command words); an adapter given none works without them.
     """
 
     name: str

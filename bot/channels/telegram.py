@@ -24,7 +24,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 from urllib.parse import urlsplit
 
 from aiogram import Bot
@@ -42,6 +42,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import (
+    BotCommand,
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -57,6 +58,7 @@ from bot.channels.base import (
     Channel,
     ChannelError,
     ChatGone,
+    CommandInfo,
     Incoming,
     IncomingHandler,
     NotStored,
@@ -263,8 +265,10 @@ class TelegramBase(Channel):
         host: str = "0.0.0.0",
         port: int = 8080,
         poll_timeout: int = 30,
+        commands: Sequence[CommandInfo] = (),
     ):
         protect_token(token)
+        self.commands = tuple(commands)  # the core's commands: the menu set at start
         if webhook_secret and not _SECRET_FORMAT.fullmatch(webhook_secret):
             raise ValueError("the webhook secret must be 1-256 characters A-Z, a-z, 0-9, _ or -")
         self.api_base_url = api_base_url.rstrip("/")
@@ -325,6 +329,10 @@ class TelegramBase(Channel):
     async def _get_username(self) -> str:
         raise NotImplementedError
 
+    async def _set_commands(self, commands: list[tuple[str, str]]) -> None:
+        """setMyCommands with (command, description) pairs."""
+        raise NotImplementedError
+
     async def _close(self) -> None:
         """Release the framework's HTTP resources; safe to call again."""
         raise NotImplementedError
@@ -379,6 +387,7 @@ class TelegramBase(Channel):
             raise RuntimeError("this channel was already started")
         self._started = True
         self._on_incoming = on_incoming
+        await self._publish_commands()
         runner = asyncio.create_task(self._run_webhook() if self.webhook_url else self._run_polling())
         self._runner = runner
         stop_wait = asyncio.create_task(self._stop_requested.wait())
@@ -413,6 +422,18 @@ class TelegramBase(Channel):
     def is_group(self, chat_id: str) -> bool:
         """Telegram's group, supergroup and channel ids are negative; people's are positive."""
         return chat_id.startswith("-")
+    async def _publish_commands(self) -> None:
+        """Telegram's command menu from the core's commands. A failure is logged, not fatal:
+        commands typed by hand work without the menu."""
+        if not self.commands:
+            return
+        try:
+            await self._set_commands([(c.name, c.description) for c in self.commands])
+        except Exception as exc:  # noqa: BLE001
+            translated = self._translate(exc)
+            if translated is None:
+                raise
+            log.warning("Telegram command menu not set: %s", redact(str(translated)))
 
     async def username(self) -> str:
         """The bot's @username (getMe), for t.me invite links."""
@@ -645,6 +666,10 @@ class TelegramChannel(TelegramBase):
                                               allowed_updates=ALLOWED_UPDATES,
                                               request_timeout=timeout + int(REQUEST_TIMEOUT))
         return [_as_json(u) for u in updates]
+
+    async def _set_commands(self, commands: list[tuple[str, str]]) -> None:
+        await self._bot.set_my_commands(
+            [BotCommand(command=name, description=text) for name, text in commands])
 
     async def _delete_webhook(self) -> None:
         await self._bot.delete_webhook(drop_pending_updates=False)

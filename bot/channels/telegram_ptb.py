@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -106,6 +106,10 @@ class PTBTelegramChannel(TelegramBase):
     async def _get_username(self) -> str:
         bot = await self._bot()
         return bot.username or ""
+
+    async def _set_commands(self, commands: list[tuple[str, str]]) -> None:
+        bot = await self._bot()
+        await bot.set_my_commands([BotCommand(name, text) for name, text in commands])
 
     @asynccontextmanager
     async def _running_app(self) -> AsyncIterator[Application]:

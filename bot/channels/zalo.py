@@ -7,7 +7,8 @@ Zalo facts that shape this file (issue 5):
   no offset: an update is handed out once, so polling keeps exactly one request in flight.
 - No buttons, callbacks, reply-to or command menu: buttons become numbered text choices that
   the person answers with the number or the words (the choices offered are kept in a
-  ChoiceStore, the database in the app); commands are accepted without the slash.
+  ChoiceStore, the database in the app); the core's commands (given as `commands` by the
+  composition root, from handlers/commands.py) are accepted without the slash.
 
 Which send failures are safe to retry without a duplicate (the dispatcher retries, not us):
 - RetryAfter (429), PermanentError / ChatGone (ok:false): the platform refused the message.
@@ -37,7 +38,7 @@ import hmac
 import logging
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -53,6 +54,7 @@ from bot.channels.base import (
     ChannelError,
     ChatGone,
     ChoiceStore,
+    CommandInfo,
     Incoming,
     IncomingHandler,
     MemoryChoices,
@@ -82,9 +84,6 @@ MAX_BACKOFF = 30.0
 SEEN_IDS_LIMIT = 10_000
 PARTIAL_SENDS_LIMIT = 1_000
 
-KNOWN_COMMANDS = frozenset(
-    {"start", "help", "tasks", "status", "overdue", "meeting", "extensions", "undo", "lang"}
-)
 CHOICES_HINT = N_("Reply with the number (for example: 1) or the words of your choice.")
 NOT_SAVED = N_("Sorry, your message could not be saved because of a problem on our side. "
                "Please send it again in a few minutes.")
@@ -170,14 +169,20 @@ def match_choice(text: str, choices: list[Button]) -> Button | None:
     return None
 
 
-def as_command(text: str) -> str | None:
-    """'status' or '/status' (any case, with arguments) -> '/status ...'; None for other text."""
+def command_words(commands: Iterable[CommandInfo]) -> dict[str, str]:
+    """Every word that names a command (names and aliases, lower case) → the command's name."""
+    return {word.lower(): c.name for c in commands for word in (c.name, *c.aliases)}
+
+
+def as_command(text: str, words: dict[str, str]) -> str | None:
+    """'status' or '/status' (any case, with arguments) -> '/status ...' when `words` (see
+    command_words) knows the word, an alias as its command's name; None for other text."""
     stripped = text.strip()
     if not stripped:
         return None
     word, _, rest = stripped.partition(" ")
-    name = word.lstrip("/").lower()
-    if name not in KNOWN_COMMANDS:
+    name = words.get(word.lstrip("/").lower())
+    if name is None:
         return None
     rest = rest.strip()
     return f"/{name} {rest}" if rest else f"/{name}"
@@ -255,9 +260,12 @@ class ZaloChannel(Channel):
         poll_timeout: int = 30,
         locale: str = "vi",
         choices: ChoiceStore | None = None,
+        commands: Iterable[CommandInfo] = (),
     ):
         if not token:
             raise ValueError("a Zalo bot token is required")
+        # Zalo has no command menu: the core's commands are recognised as words, slash or not.
+        self.commands = command_words(commands)
         self._token = token
         _register_token(token)
         self.api_base_url = api_base_url.rstrip("/")
@@ -407,7 +415,7 @@ class ZaloChannel(Channel):
         choice = match_choice(incoming.text, offered)
         if choice is not None:
             return replace(incoming, kind="button", button_data=choice.data)
-        command = as_command(incoming.text)
+        command = as_command(incoming.text, self.commands)
         if command is not None and command != incoming.text:
             return replace(incoming, text=command)
         return incoming

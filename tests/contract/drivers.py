@@ -17,6 +17,7 @@ from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_ptb import PTBTelegramChannel
 from bot.channels.zalo import ZaloChannel
+from handlers.commands import channel_commands
 from tests.fakes.fake_telegram import ApiError, FakeTelegram
 from tests.fakes.fake_zalo import FakeZaloServer
 
@@ -65,7 +66,8 @@ class TelegramDriver:
 
     async def start(self) -> None:
         await self.fake.start()
-        self.channel = self.adapter(self.fake.token, self.fake.base_url, poll_timeout=POLL_TIMEOUT)
+        self.channel = self.adapter(self.fake.token, self.fake.base_url, poll_timeout=POLL_TIMEOUT,
+                                    commands=channel_commands("vi"))
 
     async def stop(self) -> None:
         await self.fake.stop()
@@ -123,7 +125,8 @@ class ZaloDriver:
 
     async def start(self) -> None:
         await self.fake.start()
-        self.channel = ZaloChannel(self.fake.token, self.fake.base_url, poll_timeout=POLL_TIMEOUT)
+        self.channel = ZaloChannel(self.fake.token, self.fake.base_url, poll_timeout=POLL_TIMEOUT,
+                                  commands=channel_commands("vi"))
 
     async def stop(self) -> None:
         await self.fake.stop()
