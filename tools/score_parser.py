@@ -111,11 +111,9 @@ def _strip_provenance(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--samples", type=Path, default=ROOT.parent.parent / "shared" / "samples")
+    parser.add_argument("--samples", type=Path, default=ROOT.parent / "shared" / "samples")
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)
-    if not args.samples.is_dir():
-        args.samples = Path("/work/shared/samples")
     docs = documents(args.samples)
     if not docs:
         print(f"no labelled documents under {args.samples}", file=sys.stderr)

@@ -32,11 +32,9 @@ def load(path: Path) -> list[tuple[str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tsv", type=Path, default=ROOT.parent.parent / "shared" / "samples" / "replies.dev.tsv")
+    parser.add_argument("--tsv", type=Path, default=ROOT.parent / "shared" / "samples" / "replies.dev.tsv")
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)
-    if not args.tsv.exists():
-        args.tsv = Path("/work/shared/samples/replies.dev.tsv")
     rows = load(args.tsv)
     if not rows:
         print(f"no labelled replies in {args.tsv}", file=sys.stderr)
