@@ -21,6 +21,18 @@ from tests.world import TZ, World
 START = datetime(2026, 4, 13, 9, 0, tzinfo=TZ)  # a Monday
 
 
+def _pad(package: bytes, member: str, tag: bytes, padding: int) -> bytes:
+    """The zip `package` with `padding` spaces after `tag` in `member`: it inflates far more than it weighs."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == member:
+                data = data.replace(tag, tag + b" " * padding, 1)
+            dst.writestr(item, data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def docx_bytes(padding: int = 0) -> bytes:
     """A real .docx; `padding` spaces inside its document.xml make it a small zip bomb."""
     import docx
@@ -31,14 +43,7 @@ def docx_bytes(padding: int = 0) -> bytes:
     document.save(buffer)
     if not padding:
         return buffer.getvalue()
-    out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename == "word/document.xml":
-                data = data.replace(b"<w:body>", b"<w:body>" + b" " * padding, 1)
-            dst.writestr(item, data, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return _pad(buffer.getvalue(), "word/document.xml", b"<w:body>", padding)
 
 
 def xlsx_bytes(padding: int = 0) -> bytes:
@@ -52,14 +57,7 @@ def xlsx_bytes(padding: int = 0) -> bytes:
     workbook.save(buffer)
     if not padding:
         return buffer.getvalue()
-    out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * padding, 1)
-            dst.writestr(item, data, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return _pad(buffer.getvalue(), "xl/worksheets/sheet1.xml", b"<sheetData>", padding)
 
 
 def slow_pdf(operations: int) -> bytes:

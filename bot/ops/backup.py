@@ -95,18 +95,22 @@ def backup(database_url: str, dest: Path) -> None:
     _create_private(dest)
     try:
         if source is not None:
-            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-            dst = sqlite3.connect(dest)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-                src.close()
+            _copy(sqlite3.connect(f"file:{source}?mode=ro", uri=True), dest)
         else:
             _pg_tool("pg_dump", ["--format=custom", "--no-owner", "--no-acl", "--file", str(dest)], url)
     except BaseException:
         dest.unlink(missing_ok=True)  # no half-written backup left behind
         raise
+
+
+def _copy(src: sqlite3.Connection, dest: Path) -> None:
+    """SQLite's online backup of `src` into the file `dest`; closes both."""
+    dst = sqlite3.connect(dest)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 def _has_tables(conn) -> bool:
@@ -130,12 +134,7 @@ async def restore(engine, database_url: str, source: Path) -> None:
             src.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.DatabaseError:
             raise BackupError(N_("{path} is not a backup of this bot's database."), path=str(source)) from None
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        _copy(src, target)
         os.chmod(target, PRIVATE)
     else:
         _pg_tool("pg_restore", ["--no-owner", "--no-acl", "--exit-on-error", str(source)], url)
